@@ -1,0 +1,48 @@
+"""The project's own error types: every failure a user can cause names the file and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """Base class: everything the pipeline raises on purpose."""
+
+
+class SourceError(PipelineError):
+    """A source file cannot be used. Always names the file and says why."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ManifestError(SourceError):
+    """The sources manifest is missing, malformed or names something it may not."""
+
+
+class ExtractionError(SourceError):
+    """The PDF opened but its content does not fit the layout (with page and position)."""
+
+    def __init__(self, path: Path | str, reason: str, page: int | None = None):
+        self.page = page
+        where = f" (page {page})" if page is not None else ""
+        super().__init__(path, f"{reason}{where}")
+
+
+class NormalisationError(SourceError):
+    """A cell value is malformed or unknown: names file, page and the text found."""
+
+
+class ValidationFailed(PipelineError):
+    """SHACL found violations; nothing was published."""
+
+    def __init__(self, summary: str, report_path: Path | None = None):
+        self.summary = summary
+        self.report_path = report_path
+        super().__init__(summary)
+
+
+class RunLocked(PipelineError):
+    """Another run holds the output lock."""
