@@ -1,0 +1,47 @@
+"""A persisted cache of extracted documents, keyed by source sha256 and extraction code version.
+
+Plain files (pickle) under Settings.cache_dir, written atomically, so the cache works the same in
+the bare pipeline, in a Prefect task and on a Dask worker of the same machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.fingerprint import extraction_version
+from pipeline.model import ExtractedDocument, Source
+
+
+def _path(cache_dir: Path, source: Source) -> Path:
+    layout = source.layout or "auto"  # a layout override changes what extraction produces
+    return cache_dir / "extract" / f"{source.sha256}-{layout}-{extraction_version()}.pickle"
+
+
+def load(cache_dir: Path, source: Source) -> ExtractedDocument | None:
+    """The cached extraction of this exact file, re-labelled with this run's manifest entry."""
+    path = _path(cache_dir, source)
+    try:
+        with path.open("rb") as handle:
+            doc = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not isinstance(doc, ExtractedDocument):
+        return None
+    return replace(doc, source=source)
+
+
+def store(cache_dir: Path, doc: ExtractedDocument) -> None:
+    path = _path(cache_dir, doc.source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(doc, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

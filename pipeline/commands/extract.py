@@ -1,0 +1,66 @@
+"""`servicegraph extract FILE.pdf`: the records of one file, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from pipeline.config import Settings
+from pipeline.errors import PipelineError
+from pipeline.model import ExtractedDocument, Source
+from pipeline.sources import sha256_file, source_id_for
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def document_json(doc: ExtractedDocument) -> str:
+    return json.dumps(_jsonable(asdict(doc)), ensure_ascii=False, indent=2)
+
+
+def document_table(doc: ExtractedDocument) -> str:
+    lines = [f"{doc.source.path.name}: layout {doc.layout}, {doc.pages} pages, title {doc.title!r}, area {doc.area_name!r}"]
+    for row in doc.rows:
+        first = min(loc.page for cell in row.cells.values() for loc in cell.locations)
+        cells = " | ".join(f"{role}={' '.join(cell.text.split())}" for role, cell in row.cells.items())
+        group = f" [{row.group}]" if row.group else ""
+        lines.append(f"T{row.table} #{row.index:>2} p{first}{group} {cells}")
+    for item in doc.items:
+        path = " > ".join(" ".join(p.split()) for p in item.path)
+        indent = "  " * (item.level - 1)
+        lines.append(f"S{item.slide} #{item.index:>2} {path} :: {indent}{' '.join(item.text.split())}")
+    lines += [f"warning: {w}" for w in doc.warnings]
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def extract(
+        file: Path = typer.Argument(..., help="A source PDF"),
+        format: str = typer.Option("table", "--format", "-f", help="table or json"),
+        layout: str = typer.Option(None, help="Layout profile id, overriding detection"),
+    ) -> None:
+        """Print the records extracted from one PDF (no normalisation)."""
+        from pipeline.extract.document import extract_document
+
+        if format not in ("table", "json"):
+            raise typer.BadParameter("--format must be table or json")
+        try:
+            if not file.is_file():
+                raise PipelineError(f"{file}: no such file")
+            source = Source(id=source_id_for(file), path=file.resolve(), sha256=sha256_file(file), layout=layout)
+            doc = extract_document(source, Settings.from_env())
+        except PipelineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(document_json(doc) if format == "json" else document_table(doc))

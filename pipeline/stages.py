@@ -1,0 +1,66 @@
+"""The pipeline's stages as plain typed functions, composed by `runner` (bare) and `flows` (Prefect).
+
+raw -> extract -> normalise -> map -> validate -> publish. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from pipeline import cache
+from pipeline.config import Settings
+from pipeline.errors import ValidationFailed
+from pipeline.model import Catalogue, ExtractedDocument, Source
+
+
+@dataclass(frozen=True)
+class Extracted:
+    document: ExtractedDocument
+    cached: bool  # True: this exact file was parsed by an earlier run with the same code
+
+
+def extract_source(source: Source, settings: Settings) -> Extracted:
+    """The records of one source: from the cache when the file and the code are unchanged."""
+    hit = cache.load(settings.cache_dir, source)
+    if hit is not None:
+        return Extracted(hit, cached=True)
+    from pipeline.extract.document import extract_document
+
+    document = extract_document(source, settings)
+    cache.store(settings.cache_dir, document)
+    return Extracted(document, cached=False)
+
+
+def normalise_documents(documents: list[ExtractedDocument]) -> Catalogue:
+    from pipeline.normalise.services import normalise
+
+    return normalise(sorted(documents, key=lambda d: d.source.id))
+
+
+def map_catalogue(catalogue: Catalogue, settings: Settings) -> Graph:
+    from pipeline.rdf.mapping import catalogue_to_graph
+
+    return catalogue_to_graph(catalogue, settings)
+
+
+def shapes_files(settings: Settings) -> list[Path]:
+    return sorted(settings.shapes_dir.glob("*.ttl"))
+
+
+def validate_graph(graph: Graph, settings: Settings) -> int:
+    """Validate against the project's shapes; on violations write the report and raise.
+
+    Returns the number of violations (0). The report goes to `<output>/validation/` so that a
+    failed run leaves its reason beside the untouched previous release.
+    """
+    from pipeline.validate import validate, write_report
+
+    result = validate(graph, shapes_files(settings))
+    if not result.conforms:
+        report_dir = settings.output / "validation"
+        write_report(result, report_dir)
+        raise ValidationFailed(result.summary(), report_dir)
+    return 0
