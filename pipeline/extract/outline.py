@@ -1,0 +1,528 @@
+"""Slides -> outline items: columns, headings and bullet levels read from positions.
+
+A presentation exported to PDF draws its text boxes in whatever order the slide stores them
+(a heading may come after its list), so nothing here trusts the text order. Each page is read
+once as words with font name and size; then, named for the transformation they make:
+
+    read_slide_page (words, filled shapes) -> words_to_lines
+    -> title, label, column boxes (filled_boxes), headings, list lines
+    -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
+    -> outline items in reading order
+
+Every threshold comes from the layout profile and is a multiple of the font size, so another
+slide size or font scale reads the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pdfplumber
+
+from pipeline.errors import ExtractionError
+from pipeline.extract.words import Word, page_words
+from pipeline.model import BBox, ExtractedDocument, Location, OutlineItem, Source
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class OutlineSettings:
+    """The outline part of a layout profile, with the defaults the profile may leave out."""
+
+    layout: str = "service-slides"
+    bullets: tuple[str, ...] = ("\uf076", "\uf0a7", "•", "▪", "–")
+    bullet_ranges: tuple[tuple[int, int], ...] = ((0xF000, 0xF0FF),)
+    bold_markers: tuple[str, ...] = ("Bold",)
+    line_centre_tolerance: float = 0.4
+    word_gap: float = 1.0
+    bullet_gap: float = 4.0
+    size_tolerance: float = 0.6
+    line_gap: float = 0.8
+    align_tolerance: float = 0.6
+    indent_tolerance: float = 0.6
+    min_box: float = 2.0
+    max_box_share: float = 0.5
+    continuation_starts: str = "lower"
+
+    @classmethod
+    def from_profile(cls, profile: dict[str, Any]) -> "OutlineSettings":
+        geometry = dict(profile.get("geometry") or {})
+        known = {f for f in cls.__dataclass_fields__}
+        values: dict[str, Any] = {k: float(v) for k, v in geometry.items() if k in known}
+        if "id" in profile:
+            values["layout"] = str(profile["id"])
+        if profile.get("bullets"):
+            values["bullets"] = tuple(str(b) for b in profile["bullets"])
+        if profile.get("bullet_ranges") is not None:
+            values["bullet_ranges"] = tuple((int(lo), int(hi)) for lo, hi in profile["bullet_ranges"])
+        if profile.get("bold_markers"):
+            values["bold_markers"] = tuple(str(b) for b in profile["bold_markers"])
+        if profile.get("continuation_starts"):
+            values["continuation_starts"] = str(profile["continuation_starts"])
+        return cls(**values)
+
+
+# --------------------------------------------------------------------------- geometry records
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line of one text box: its words left to right, a leading bullet split off."""
+
+    words: tuple[Word, ...]  # without the bullet glyph
+    bullet: str | None
+    x0: float  # left edge including the bullet glyph
+    text_x0: float  # where the text after the glyph starts
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bbox(self) -> BBox:
+        return BBox(self.x0, self.top, self.x1, self.bottom)
+
+
+@dataclass
+class Block:
+    """Lines read as one unit: a heading broken over lines, or one list item and its wraps."""
+
+    lines: list[Line]
+    level: int = 0  # heading level (1 = outermost) or item indentation level
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def x0(self) -> float:
+        return min(line.x0 for line in self.lines)
+
+    @property
+    def x1(self) -> float:
+        return max(line.x1 for line in self.lines)
+
+    @property
+    def top(self) -> float:
+        return self.first.top
+
+    @property
+    def bottom(self) -> float:
+        return self.last.bottom
+
+    @property
+    def size(self) -> float:
+        return self.first.size
+
+
+@dataclass
+class Column:
+    """A vertical strip of list text; the headings over it and the box naming it."""
+
+    x0: float
+    x1: float
+    items: list[Block] = field(default_factory=list)
+    headings: list[Block] = field(default_factory=list)
+    box_heading: str | None = None
+
+
+@dataclass(frozen=True)
+class SlidePage:
+    """What the extractor needs of one page, read once: words and the filled shapes."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    words: tuple[Word, ...]
+    fills: tuple[BBox, ...]  # filled rectangles and paths (backgrounds included)
+
+
+@dataclass(frozen=True)
+class Slide:
+    number: int
+    title: str
+    label: str | None  # small text above the title (the deck's name on the first slide)
+    items: tuple[OutlineItem, ...]
+    warnings: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- words and lines
+
+
+def read_slide_page(page: Any, number: int, settings: OutlineSettings) -> SlidePage:
+    """One pdfplumber page -> its words (with size and weight) and its filled shapes."""
+    words = tuple(w for w in page_words(page, number, settings.bold_markers) if w.text.strip())
+    fills = tuple(
+        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
+        for o in list(page.rects) + list(page.curves)
+        if o.get("fill")
+    )
+    return SlidePage(number, float(page.width), float(page.height), words, fills)
+
+
+def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
+    """Chain words left to right into the lines of each text box.
+
+    A word continues a line when its vertical centre is close to the line's and it starts
+    just after the line's last word. Chaining by neighbours (rather than cutting page-wide
+    rows) keeps apart columns whose baselines interleave, and lets a bullet glyph, which sits
+    ~0.2 em higher than its text and a hanging indent away, stay with its text.
+    """
+    chains: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.x0, w.yc)):
+        best: list[Word] | None = None
+        best_distance = 0.0
+        for chain in chains:
+            last = chain[-1]
+            size = max(last.size, word.size)
+            gap = word.x0 - last.x1
+            reach = (settings.bullet_gap if _is_glyph(last.text, settings) else settings.word_gap) * size
+            if not -0.2 * size <= gap <= reach:
+                continue
+            anchor = next((w for w in chain if not _is_glyph(w.text, settings)), chain[0])
+            distance = abs(word.yc - anchor.yc)
+            if distance > settings.line_centre_tolerance * size:
+                continue
+            if best is None or distance < best_distance:
+                best, best_distance = chain, distance
+        if best is None:
+            chains.append([word])
+        else:
+            best.append(word)
+    lines = [line for chain in chains for line in _segment_to_line(chain, settings)]
+    return sorted(lines, key=lambda l: (l.top, l.x0))
+
+
+def _is_glyph(text: str, settings: OutlineSettings) -> bool:
+    if len(text) != 1:
+        return False
+    return text in settings.bullets or any(lo <= ord(text) <= hi for lo, hi in settings.bullet_ranges)
+
+
+def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Line]:
+    words = list(segment)
+    bullet: str | None = None
+    head = words[0]
+    if _is_glyph(head.text, settings):
+        bullet = head.text
+        words = words[1:]
+    elif len(head.text) > 1 and _is_glyph(head.text[0], settings):
+        # Glyph and text in one word (same font, no gap): split it by its share of the width.
+        bullet = head.text[0]
+        share = (head.x1 - head.x0) / len(head.text)
+        words[0] = replace(head, text=head.text[1:].lstrip(), x0=head.x0 + share)
+    if not words:
+        return []  # a lone glyph (an empty bullet) prints nothing to read
+    everything = segment
+    return [
+        Line(
+            words=tuple(words),
+            bullet=bullet,
+            x0=min(w.x0 for w in everything),
+            text_x0=words[0].x0,
+            x1=max(w.x1 for w in everything),
+            top=min(w.top for w in everything),
+            bottom=max(w.bottom for w in everything),
+            size=max(w.size for w in words),
+            bold=all(w.bold for w in words),
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- boxes
+
+
+def filled_boxes(page: SlidePage, body_size: float, settings: OutlineSettings) -> list[BBox]:
+    """Filled shapes big enough to hold text but not the slide background."""
+    page_area = page.width * page.height
+    boxes = []
+    for box in page.fills:
+        width, height = box.x1 - box.x0, box.bottom - box.top
+        if min(width, height) < settings.min_box * body_size:
+            continue
+        if width * height > settings.max_box_share * page_area:
+            continue
+        boxes.append(box)
+    return boxes
+
+
+def _inside(line: Line, box: BBox) -> bool:
+    cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
+    return box.x0 <= cx <= box.x1 and box.top <= cy <= box.bottom
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _same_size(a: float, b: float, settings: OutlineSettings) -> bool:
+    return abs(a - b) <= settings.size_tolerance
+
+
+def _follows(above: Line, below: Line, settings: OutlineSettings) -> bool:
+    """`below` is the next printed line of the same paragraph as `above`, going by the gap."""
+    gap = below.top - above.bottom
+    size = max(above.size, below.size)
+    return -0.3 * size <= gap <= settings.line_gap * size
+
+
+def lines_to_headings(lines: Iterable[Line], settings: OutlineSettings) -> list[Block]:
+    """Join bold lines of one size that follow each other at the same x into one heading."""
+    blocks: list[Block] = []
+    for line in sorted(lines, key=lambda l: (l.top, l.x0)):
+        for block in blocks:
+            last = block.last
+            aligned = (abs(line.x0 - last.x0) <= settings.align_tolerance * line.size
+                       or abs((line.x0 + line.x1) - (last.x0 + last.x1)) / 2
+                       <= settings.align_tolerance * line.size)
+            if aligned and _same_size(line.size, last.size, settings) and _follows(last, line, settings):
+                block.lines.append(line)
+                break
+        else:
+            blocks.append(Block([line]))
+    return blocks
+
+
+def _starts_continuation(line: Line, settings: OutlineSettings) -> bool:
+    first = line.text[:1]
+    if settings.continuation_starts == "lower":
+        return first.islower() or first in "(-–,;:)"
+    return False
+
+
+def lines_to_items(lines: Iterable[Line], settings: OutlineSettings) -> list[Block]:
+    """Start an item at every bullet or plain line; attach the lines that continue it.
+
+    A line continues the item above when it has no glyph, follows it closely and starts where
+    the item's text starts (a hanging indent); for an unbulleted item, where every new item
+    starts at the same x, it must also start like a wrapped line (lower case).
+    """
+    blocks: list[Block] = []
+    for line in sorted(lines, key=lambda l: (l.top, l.x0)):
+        if line.bullet is None:
+            for block in reversed(blocks):
+                last = block.last
+                if not _follows(last, line, settings):
+                    continue
+                if abs(line.x0 - last.text_x0) > settings.align_tolerance * line.size:
+                    continue
+                if block.first.bullet is None and not _starts_continuation(line, settings):
+                    continue
+                block.lines.append(line)
+                break
+            else:
+                blocks.append(Block([line]))
+        else:
+            blocks.append(Block([line]))
+    return blocks
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def items_to_columns(items: Sequence[Block]) -> list[Column]:
+    """Columns are the x-extents of list text that overlap; a wide heading does not join them."""
+    spans = sorted((b.x0, b.x1) for b in items)
+    columns: list[Column] = []
+    for x0, x1 in spans:
+        if columns and x0 < columns[-1].x1:
+            columns[-1].x1 = max(columns[-1].x1, x1)
+        else:
+            columns.append(Column(x0, x1))
+    for block in items:
+        column = next(c for c in columns if c.x0 <= block.x0 <= c.x1)
+        column.items.append(block)
+    return columns
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def heading_reach(heading: Block, columns: Sequence[Column], headings: Sequence[Block]) -> list[Column]:
+    """The columns a heading governs: those its text overlaps, then the adjacent ones to the
+    right that it was evidently meant to span.
+
+    Only the printed text is in the PDF, not the width of its text box, so a left-aligned
+    heading over two columns may not reach into the second. It is taken to span the next
+    column when that column has nothing beside or above it and opens with a deeper heading
+    (a sub-group of it); a column that opens with bare items is a group of its own.
+    Heading levels must be set.
+    """
+    reach = [c for c in columns if _overlap(heading.x0, heading.x1, c.x0, c.x1) >= 0.5 * heading.size]
+    if not reach:
+        return reach
+    for column in columns:
+        if column.x0 <= reach[-1].x0:
+            continue
+        contents = [(b.top, 1, b) for b in column.items] + [
+            (h.top, 0, h) for h in headings
+            if h is not heading and _overlap(h.x0, h.x1, column.x0, column.x1) >= 0.5 * h.size
+        ]
+        if not contents:
+            break
+        top, kind, first = min(contents, key=lambda c: (c[0], c[1]))
+        if top < heading.bottom or kind != 0 or first.level <= heading.level:
+            break
+        reach.append(column)
+    return reach
+
+
+def set_heading_levels(headings: Sequence[Block], settings: OutlineSettings) -> None:
+    """Heading level by size on the slide: the largest headings are level 1."""
+    sizes: list[float] = []
+    for size in sorted({b.size for b in headings}, reverse=True):
+        if not sizes or not _same_size(sizes[-1], size, settings):
+            sizes.append(size)
+    for block in headings:
+        block.level = next(n for n, s in enumerate(sizes, 1) if _same_size(s, block.size, settings))
+
+
+def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettings) -> None:
+    """Indentation level of each item, counted afresh under each heading of the column.
+
+    The x that counts is the bullet glyph's (or the text's, without one): an item further
+    right than the one above is one level deeper; one further left closes levels.
+    """
+    stack: list[float] = []
+    for kind, block in column_events:
+        if kind == "heading":
+            stack = []
+            continue
+        x = block.first.x0
+        tolerance = settings.indent_tolerance * block.size
+        while stack and x < stack[-1] - tolerance:
+            stack.pop()
+        if not stack or x > stack[-1] + tolerance:
+            stack.append(x)
+        block.level = len(stack)
+
+
+# --------------------------------------------------------------------------- one slide
+
+
+def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
+    """One slide's title, label and outline items in reading order."""
+    number = page.number
+    words = page.words
+    if not words:
+        raise ExtractionError(path, "the slide has no text layer (is it a scanned image?)", number)
+    lines = words_to_lines(words, settings)
+    warnings: list[str] = []
+
+    # The slide title is the largest text; what is printed above it is a label, not content.
+    biggest = max(line.size for line in lines)
+    title_lines = [l for l in lines if _same_size(l.size, biggest, settings) and l.bullet is None]
+    title_block = lines_to_headings(title_lines, settings)[0] if title_lines else None
+    title = title_block.text if title_block else ""
+    if title_block is None:
+        warnings.append(f"slide {number}: no title found")
+    rest = [l for l in lines if title_block is None or l not in title_block.lines]
+    label_lines = [l for l in rest if title_block is not None and l.bottom <= title_block.top + 1]
+    rest = [l for l in rest if l not in label_lines]
+    label = "\n".join(l.text for l in sorted(label_lines, key=lambda l: (l.top, l.x0))) or None
+
+    # Filled boxes holding bold text and no bullets name the column below them; the rest of
+    # their text is a description, not a list item.
+    body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else biggest
+    column_boxes: list[tuple[BBox, str]] = []
+    for box in filled_boxes(page, body_size, settings):
+        inside = [l for l in rest if _inside(l, box)]
+        if not inside or any(l.bullet for l in inside) or not any(l.bold for l in inside):
+            continue
+        heading = "\n".join(l.text for l in sorted(inside, key=lambda l: l.top) if l.bold)
+        column_boxes.append((box, heading))
+        rest = [l for l in rest if l not in inside]
+
+    headings = lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings)
+    items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)
+    if not items:
+        return Slide(number, title, label, (), tuple(warnings))
+
+    columns = items_to_columns(items)
+    set_heading_levels(headings, settings)
+    for heading in headings:
+        reach = heading_reach(heading, columns, headings)
+        if not reach:
+            warnings.append(f"slide {number}: heading {heading.text!r} is over no list")
+        for column in reach:
+            column.headings.append(heading)
+    for column in columns:
+        if column_boxes:
+            best = max(column_boxes, key=lambda bh: _overlap(bh[0].x0, bh[0].x1, column.x0, column.x1))
+            if _overlap(best[0].x0, best[0].x1, column.x0, column.x1) > 0:
+                column.box_heading = best[1]
+
+    outline: list[OutlineItem] = []
+    for column in columns:
+        events = sorted(
+            [("heading", h) for h in column.headings] + [("item", b) for b in column.items],
+            key=lambda e: (e[1].top, 0 if e[0] == "heading" else 1, e[1].x0),
+        )
+        _item_levels(events, settings)
+        stack: list[Block] = []
+        for kind, block in events:
+            if kind == "heading":
+                stack = [h for h in stack if h.level < block.level] + [block]
+                continue
+            outline.append(
+                OutlineItem(
+                    slide=number,
+                    slide_title=title,
+                    path=tuple(h.text for h in stack),
+                    level=block.level,
+                    text=block.text,
+                    bullet=block.first.bullet,
+                    index=len(outline) + 1,
+                    locations=tuple(Location(number, line.bbox.rounded(2)) for line in block.lines),
+                    column=column.box_heading,
+                )
+            )
+    return Slide(number, title, label, tuple(outline), tuple(warnings))
+
+
+# --------------------------------------------------------------------------- document
+
+
+def extract_outline(pdf: pdfplumber.PDF, source: Source, profile: dict[str, Any]) -> ExtractedDocument:
+    """Read every slide of `pdf` into outline items, in reading order per slide."""
+    settings = OutlineSettings.from_profile(profile)
+    pages = [read_slide_page(page, n, settings) for n, page in enumerate(pdf.pages, 1)]
+    return outline_document(pages, source, settings)
+
+
+def outline_document(pages: Sequence[SlidePage], source: Source, settings: OutlineSettings) -> ExtractedDocument:
+    """The slides' pages (already read) -> the extracted document."""
+    if not pages:
+        raise ExtractionError(source.path, "the PDF has no pages")
+    slides = [read_slide(page, settings, source.path) for page in pages]
+    items = tuple(item for slide in slides for item in slide.items)
+    if not items:
+        raise ExtractionError(source.path, "no bulleted or listed items found on any slide")
+    first = slides[0]
+    # The deck's own name is the small label above the first slide's title, when it has one.
+    title = first.label or first.title
+    return ExtractedDocument(
+        source=source,
+        layout=settings.layout,
+        title=title,
+        area_name=None,
+        pages=len(pages),
+        items=items,
+        warnings=tuple(w for slide in slides for w in slide.warnings),
+    )
