@@ -176,3 +176,24 @@ def terminal_progress(stream=sys.stderr) -> Progress:
 
 
 __all__ = ["fetch_task", "publish_flow", "run_flow", "terminal_progress", "task_runner_for"]
+
+
+@flow(name="servicegraph-watch", log_prints=False)
+def watch_flow(sources: str | None = None, output: str | None = None, base_iri: str | None = None) -> str:
+    """Scheduled check: fetch remote sources (with retries), publish only when something changed.
+
+    Parameters are plain strings so that a Prefect deployment can carry them.
+    """
+    settings = Settings.from_env(
+        sources=Path(sources) if sources else None, output=Path(output) if output else None, base_iri=base_iri
+    )
+    fetch_task(settings.sources)
+    with run_lock(settings):
+        found = discover_sources(settings.sources)
+        fingerprint, release = unchanged_release(settings, found)
+        if release:
+            message = f"nothing changed since release {release}: nothing published"
+            get_run_logger().info(message)
+            return message
+        report = publish_flow(settings, found, fingerprint)
+    return f"{report.status}: {report.message}"

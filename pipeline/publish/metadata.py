@@ -1,0 +1,195 @@
+"""The DCAT + VoID description of a release (catalog.ttl).
+
+It lives in its own file because it holds the sha256 of every data file: inside the data it
+would checksum itself. Its dates come from the sources, never from the clock, so identical
+sources give a byte-identical catalog.ttl:
+
+- dct:modified / dct:temporal = the newest (and oldest) date the sources manifest gives
+  (`Source.date`); a source without a date contributes nothing; with no dates at all the
+  catalogue carries no date rather than a made-up one (docs/publishing.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
+
+from pipeline.publish.serialise import PublishError
+
+CATALOG_YAML = Path(__file__).resolve().parent / "catalog.yaml"
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+CV = Namespace("http://data.europa.eu/m8g/")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; not in rdflib's DCAT namespace
+SG_SOURCE_DATE_PREDICATES = (DCTERMS.modified, DCTERMS.issued, DCTERMS.date)
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    name: str  # file name inside the release ("servicegraph.ttl")
+    data: bytes
+
+
+@lru_cache(maxsize=1)
+def catalog_settings() -> dict:
+    return yaml.safe_load(CATALOG_YAML.read_text(encoding="utf-8"))
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """A manifest date as a date: ISO "2025-01-31", or a year-month / year (taken as its start)."""
+    if not text:
+        return None
+    text = str(text).strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", text)  # a datetime: keep its date
+    return dt.date.fromisoformat(m.group(1)) if m else None
+
+
+def source_dates(manifest_dates: Iterable[str | None] = (), graph: Graph | None = None) -> list[dt.date]:
+    """Every date the sources carry: from the manifest, else the source nodes in the graph."""
+    dates = [d for d in (parse_date(x) for x in manifest_dates) if d]
+    if not dates and graph is not None:
+        for pred in SG_SOURCE_DATE_PREDICATES:
+            for s, o in graph.subject_objects(pred):
+                if "/source/" in str(s):
+                    d = parse_date(str(o))
+                    if d:
+                        dates.append(d)
+    return sorted(set(dates))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _lit_lang(values: dict[str, str | list[str]]) -> list[Literal]:
+    out = []
+    for lang, v in sorted(values.items()):
+        for item in v if isinstance(v, list) else [v]:
+            out.append(Literal(" ".join(str(item).split()), lang=lang))
+    return out
+
+
+def void_statistics(g: Graph, dataset: URIRef, data: Graph, shrink) -> None:
+    """VoID counts for `data`, attached to `dataset`, with one class partition per class."""
+    subjects = set(data.subjects())
+    objects = set(data.objects())
+    classes: dict[URIRef, set] = {}
+    for s, c in data.subject_objects(RDF.type):
+        classes.setdefault(c, set()).add(s)
+    g.add((dataset, VOID.triples, Literal(len(data), datatype=XSD.integer)))
+    g.add((dataset, VOID.entities, Literal(len({s for ss in classes.values() for s in ss}), datatype=XSD.integer)))
+    g.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
+    g.add((dataset, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
+    g.add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    g.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
+    for cls, members in sorted(classes.items()):
+        part = URIRef(f"{dataset}/class/{_slug(shrink(cls))}")
+        g.add((dataset, VOID.classPartition, part))
+        g.add((part, RDF.type, VOID.Dataset))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+
+
+def catalog_graph(
+    *,
+    base_iri: str,
+    data: Graph,
+    files: list[PublishedFile],
+    release_id: str,
+    dates: list[dt.date],
+    download_base: str | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> Graph:
+    """The catalog graph of one release. `files` are the data files described (never catalog.ttl)."""
+    cfg = catalog_settings()
+    base = base_iri if base_iri.endswith("/") else base_iri + "/"
+    catalog = URIRef(f"{base}catalog")
+    dataset = URIRef(f"{base}dataset/{cfg['dataset_slug']}")
+    ds = cfg["dataset"]
+    g = Graph()
+    pfx = prefixes or {}
+    for p, ns in pfx.items():
+        g.bind(p, ns)
+
+    def shrink(iri: URIRef) -> str:
+        for p, ns in sorted(pfx.items(), key=lambda kv: -len(kv[1])):
+            if str(iri).startswith(ns):
+                return f"{p}:{str(iri)[len(ns):]}"
+        return str(iri)
+
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    for lit in _lit_lang(cfg["catalog"]["title"]):
+        g.add((catalog, DCTERMS.title, lit))
+    g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCTERMS.license, URIRef(ds["license"])))
+
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.identifier, Literal(cfg["dataset_slug"])))
+    for lit in _lit_lang(ds["title"]):
+        g.add((dataset, DCTERMS.title, lit))
+    for lit in _lit_lang(ds["description"]):
+        g.add((dataset, DCTERMS.description, lit))
+    for lit in _lit_lang(ds["keywords"]):
+        g.add((dataset, DCAT.keyword, lit))
+    g.add((dataset, DCTERMS.conformsTo, URIRef(ds["conforms_to"])))
+    g.add((dataset, DCTERMS.license, URIRef(ds["license"])))
+    g.add((dataset, DCTERMS.language, URIRef(ds["language"])))
+    g.add((dataset, DCAT_VERSION, Literal(release_id)))
+
+    # The publisher is whoever is competent for the services: the employment area(s).
+    publishers = sorted(set(data.objects(None, CV.hasCompetentAuthority)))
+    for org in publishers:
+        g.add((dataset, DCTERMS.publisher, org))
+        g.add((catalog, DCTERMS.publisher, org))
+        for label in data.objects(org, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")):
+            g.add((org, FOAF.name, label))
+        g.add((org, RDF.type, FOAF.Agent))
+
+    if dates:
+        newest, oldest = max(dates), min(dates)
+        g.add((dataset, DCTERMS.modified, Literal(newest.isoformat(), datatype=XSD.date)))
+        g.add((catalog, DCTERMS.modified, Literal(newest.isoformat(), datatype=XSD.date)))
+        period = URIRef(f"{dataset}/temporal")
+        g.add((dataset, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, Literal(oldest.isoformat(), datatype=XSD.date)))
+        g.add((period, DCAT.endDate, Literal(newest.isoformat(), datatype=XSD.date)))
+
+    void_statistics(g, dataset, data, shrink)
+
+    media = cfg["media_types"]
+    for f in sorted(files, key=lambda f: f.name):
+        suffix = Path(f.name).suffix
+        if suffix not in media:
+            raise PublishError(f"{f.name}: no media type configured for {suffix!r} in {CATALOG_YAML}")
+        dist = URIRef(f"{dataset}/distribution/{f.name}")
+        checksum = URIRef(f"{dist}/checksum")
+        g.add((dataset, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f.name)))
+        g.add((dist, DCAT.mediaType, URIRef(media[suffix])))
+        g.add((dist, DCAT.byteSize, Literal(len(f.data), datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCTERMS.license, URIRef(ds["license"])))
+        if download_base:
+            url = URIRef(download_base.rstrip("/") + "/" + f.name)
+            g.add((dist, DCAT.downloadURL, url))
+            g.add((dist, DCAT.accessURL, url))
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(f.data).hexdigest(), datatype=XSD.hexBinary)))
+    return g

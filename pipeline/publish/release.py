@@ -1,0 +1,239 @@
+"""Write a release atomically and point output/latest at it.
+
+    output/
+      .lock                       flock held for the whole publish (RunLocked otherwise)
+      .staging-XXXX/              a release being written (removed on any failure)
+      releases/{release-id}/      complete, immutable releases
+      latest -> releases/{id}     swapped with os.replace of a temporary symlink
+
+Release id = "{YYYYMMDD}-{12 hex}" where the date is the newest source date ("undated"
+without one) and the hex is the start of the sha256 over the published content (data,
+ontology, context). Same sources -> same id -> nothing is written ("unchanged").
+
+A reader of output/latest sees either the whole previous release or the whole new one:
+the new one is complete and fsynced before the symlink moves, and a failure before that
+point deletes the staging folder and leaves releases/ and latest as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from rdflib import Graph
+
+from pipeline.config import Settings
+from pipeline.errors import RunLocked
+from pipeline.publish import changelog as cl
+from pipeline.publish import metadata, serialise
+from pipeline.publish.serialise import PublishError
+from pipeline.rdf.concepts import parse_turtle
+
+# Fixed names inside every release (and so under output/latest/).
+DATA_TTL = "servicegraph.ttl"
+DATA_JSONLD = "servicegraph.jsonld"
+CONTEXT = serialise.CONTEXT_NAME
+CATALOG = "catalog.ttl"
+ONTOLOGY = "ontology.ttl"
+CHANGELOG = "CHANGELOG.md"
+CHANGES = "changes.json"
+RELEASES = "releases"
+LATEST = "latest"
+LOCK = ".lock"
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    release_id: str
+    path: Path  # output/releases/{id}
+    created: bool  # False: the content equals an existing release, nothing was written
+    message: str
+    changes: cl.Changes | None = None
+
+
+# --------------------------------------------------------------------------- lock
+
+
+@contextlib.contextmanager
+def output_lock(output_dir: Path) -> Iterator[None]:
+    """Hold an exclusive flock on output/.lock; refuse (RunLocked) if another run holds it."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            raise RunLocked(f"{path}: another run is in progress (pid {holder})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_ontology(ontology_dir: Path, def_iri: str) -> Graph:
+    """Every Turtle file of the ontology folder (ontology + concept schemes) as one graph,
+    moved to this run's definitions base."""
+    files = sorted(ontology_dir.rglob("*.ttl")) if ontology_dir.is_dir() else []
+    if not files:
+        raise PublishError(f"{ontology_dir}: no ontology (*.ttl) to publish")
+    g = Graph()
+    for f in files:
+        g += parse_turtle(f, def_iri)
+    return g
+
+
+def content_files(data: Graph, ontology: Graph, def_iri: str) -> dict[str, bytes]:
+    """The files whose bytes define the release (and its id)."""
+    return {
+        DATA_TTL: serialise.to_turtle(data, def_iri),
+        DATA_JSONLD: serialise.to_jsonld(data, def_iri),
+        CONTEXT: serialise.context_bytes(def_iri),
+        ONTOLOGY: serialise.to_turtle(ontology, def_iri, allow_blank_nodes=True),
+    }
+
+
+def release_id_for(files: dict[str, bytes], dates: list[dt.date]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    day = max(dates).strftime("%Y%m%d") if dates else "undated"
+    return f"{day}-{h.hexdigest()[:12]}"
+
+
+def current_release(output_dir: Path) -> str | None:
+    """The release id output/latest points at, or None."""
+    latest = output_dir / LATEST
+    if not latest.is_symlink():
+        return None
+    target = Path(os.readlink(latest))
+    return target.name if (output_dir / RELEASES / target.name).is_dir() else None
+
+
+def _swap_latest(output_dir: Path, release_id: str) -> None:
+    tmp = output_dir / f".latest-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(f"{RELEASES}/{release_id}", tmp)  # relative: output/ can be moved or cloned
+    os.replace(tmp, output_dir / LATEST)
+    _fsync_dir(output_dir)
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def publish(
+    data: Graph,
+    output_dir: Path | None = None,
+    *,
+    settings: Settings | None = None,
+    ontology: Graph | None = None,
+    manifest_dates: Iterable[str | None] = (),
+    download_base: str | None = None,
+    locked: bool = False,
+) -> ReleaseResult:
+    """Publish `data` (the validated service graph) as a release under `output_dir`.
+
+    `locked=True` when the caller already holds `output_lock(output_dir)` for the whole run
+    (flock is per open file, so taking it again here would refuse our own run).
+    """
+    settings = settings or Settings.from_env()
+    output_dir = Path(output_dir or settings.output)
+    if ontology is None:
+        ontology = load_ontology(Path(settings.ontology_dir), settings.def_iri)
+
+    with contextlib.nullcontext() if locked else output_lock(output_dir):
+        dates = metadata.source_dates(manifest_dates, data)
+        files = content_files(data, ontology, settings.def_iri)
+        release_id = release_id_for(files, dates)
+        releases = output_dir / RELEASES
+        target = releases / release_id
+        previous = current_release(output_dir)
+
+        if previous == release_id:
+            return ReleaseResult(release_id, target, False, f"unchanged: {release_id} is already the latest release")
+        if target.is_dir():
+            # Same content as an older release (e.g. a revert): reuse it rather than rewrite it.
+            _swap_latest(output_dir, release_id)
+            return ReleaseResult(release_id, target, False, f"content equals release {release_id}; latest now points to it")
+
+        old_graph, old_changelog = None, None
+        if previous:
+            prev_dir = releases / previous
+            old_graph = Graph().parse(prev_dir / DATA_TTL, format="turtle")
+            if (prev_dir / CHANGELOG).exists():
+                old_changelog = (prev_dir / CHANGELOG).read_text(encoding="utf-8")
+        changes = cl.diff_graphs(
+            old_graph,
+            data,
+            sg_namespace=serialise.sg_namespace(settings.def_iri),
+            previous_release=previous,
+            release=release_id,
+        )
+
+        pfx = serialise.prefixes(settings.def_iri)
+        catalog = metadata.catalog_graph(
+            base_iri=settings.base_iri,
+            data=data,
+            files=[metadata.PublishedFile(n, b) for n, b in files.items()],
+            release_id=release_id,
+            dates=dates,
+            download_base=download_base,
+            prefixes=pfx,
+        )
+        files = dict(files)
+        files[CATALOG] = serialise.to_turtle(catalog, settings.def_iri)
+        files[CHANGES] = cl.changes_json(changes)
+        files[CHANGELOG] = cl.changelog_document(changes, old_changelog)
+
+        _write_release(output_dir, release_id, files)
+        return ReleaseResult(release_id, target, True, f"published release {release_id}", changes)
+
+
+def _write_release(output_dir: Path, release_id: str, files: dict[str, bytes]) -> None:
+    releases = output_dir / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
+    try:
+        for name in sorted(files):
+            _write_file(staging / name, files[name])
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a release is for everyone to read
+        _fsync_dir(staging)
+        os.rename(staging, releases / release_id)
+        _fsync_dir(releases)
+        _swap_latest(output_dir, release_id)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
