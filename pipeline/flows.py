@@ -7,12 +7,15 @@ pays for Prefect's start-up.
 
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from rdflib import Graph
 
@@ -43,7 +46,7 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
     return outcomes
 
 
-@task(name="extract", task_run_name="extract {source.id}")
+@task(name="extract", cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {source.id}")
 def extract_task(source: Source, settings: Settings) -> stages.Extracted:
     result = stages.extract_source(source, settings)
     get_run_logger().info(
@@ -56,22 +59,22 @@ def extract_task(source: Source, settings: Settings) -> stages.Extracted:
     return result
 
 
-@task(name="normalise")
+@task(name="normalise", cache_policy=NO_CACHE, persist_result=False)
 def normalise_task(documents: list[ExtractedDocument]) -> Catalogue:
     return stages.normalise_documents(documents)
 
 
-@task(name="map")
+@task(name="map", cache_policy=NO_CACHE, persist_result=False)
 def map_task(catalogue: Catalogue, settings: Settings) -> Graph:
     return stages.map_catalogue(catalogue, settings)
 
 
-@task(name="validate")
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate_task(graph: Graph, settings: Settings) -> int:
     return stages.validate_graph(graph, settings)
 
 
-@task(name="publish")
+@task(name="publish", cache_policy=NO_CACHE, persist_result=False)
 def publish_task(report: RunReport, settings: Settings, fingerprint: str, graph: Graph, sources: list[Source]) -> RunReport:
     return finish(report, settings, fingerprint, graph, sources)
 
@@ -135,6 +138,32 @@ def task_runner_for(dask: bool, dask_address: str | None, workers: int | None):
     )
 
 
+_STAGE_MODULES = (
+    "pipeline.extract.document",
+    "pipeline.normalise.services",
+    "pipeline.rdf.mapping",
+    "pipeline.validate",
+    "pipeline.publish.release",
+)
+
+
+def start_embedded_server() -> threading.Thread | None:
+    """Boot Prefect's temporary local server in the background (None when a server is configured).
+
+    The server is a subprocess that takes seconds to come up; booting it while this process imports
+    the stage modules hides part of that cost. Prefect's client finds the same instance later.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    thread = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server-boot", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_flow(
     settings: Settings,
     *,
@@ -158,6 +187,11 @@ def run_flow(
                 cached=len(sources),
                 release=release,
             )
+        booting = start_embedded_server()
+        for module in _STAGE_MODULES:
+            importlib.import_module(module)
+        if booting is not None:
+            booting.join()
         runner = task_runner_for(dask, dask_address, workers)
         flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
         return flow_(settings, sources, fingerprint, progress)

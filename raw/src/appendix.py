@@ -161,9 +161,10 @@ def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
     del header_row
 
 
-def build_appendix_xlsx(path: Path, variant: AppendixVariant = AppendixVariant()) -> Path:
-    """Write the appendix workbook to `path` (one sheet per table)."""
-    content = load_content()
+def build_appendix_xlsx(path: Path, variant: AppendixVariant = AppendixVariant(),
+                        content: dict[str, Any] | None = None) -> Path:
+    """Write the appendix workbook to `path` (one sheet per table); `content` defaults to appendix.yaml."""
+    content = content or load_content()
     sheets = content["sheets"]
     breaks = variant.row_breaks or tuple(tuple(s["row_breaks_after"]) for s in sheets)
     wb = Workbook()
@@ -200,7 +201,7 @@ def _fix_zip_times(path: Path) -> None:
 
 
 def build_appendix_pdf(out_dir: Path, variant: AppendixVariant = AppendixVariant(),
-                       src_dir: Path | None = None) -> Path:
+                       src_dir: Path | None = None, content: dict[str, Any] | None = None) -> Path:
     """Build the workbook (in `src_dir`, default `out_dir`) and print it to `out_dir/<stem>.pdf`."""
-    xlsx = build_appendix_xlsx((src_dir or out_dir) / f"{variant.stem}.xlsx", variant)
+    xlsx = build_appendix_xlsx((src_dir or out_dir) / f"{variant.stem}.xlsx", variant, content)
     return convert_to_pdf(xlsx, out_dir)

@@ -1,0 +1,37 @@
+"""Shared test fixtures: outside tools and ../shared, skipped with a reason, never silently in CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+RAW_SRC = ROOT / "raw" / "src"
+
+
+def need(thing: str) -> None:
+    """Skip when an outside tool or file is missing, but fail when CI=true."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{thing} is not available (CI=true)")
+    pytest.skip(f"{thing} is not available")
+
+
+@pytest.fixture(scope="session")
+def soffice_or_skip() -> None:
+    if str(RAW_SRC) not in sys.path:
+        sys.path.insert(0, str(RAW_SRC))
+    from office import soffice_path
+
+    if soffice_path() is None:
+        need("LibreOffice (soffice)")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        need(f"{SHARED} (seeds and reference shapes)")
+    return SHARED
