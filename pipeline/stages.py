@@ -58,7 +58,7 @@ def validate_graph(graph: Graph, settings: Settings) -> int:
     """
     from pipeline.validate import validate, write_report
 
-    result = validate(graph, shapes_files(settings))
+    result = validate(graph, shapes_files(settings), def_iri=settings.def_iri)
     if not result.conforms:
         report_dir = settings.output / "validation"
         write_report(result, report_dir)

@@ -1,0 +1,1 @@
+"""Records -> RDF: namespaces, stable IRIs, concept schemes and the catalogue mapping."""
