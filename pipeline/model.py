@@ -191,6 +191,8 @@ class Entry:
     delivery_level: DeliveryLevel | None = None
     customer_process: str | None = None  # concept id of the customer service process
     path: tuple[str, ...] = ()  # outline path (delivery level > group > item), normalised
+    # where each raw cell was printed (same keys as `raw`): the provenance of each single fact
+    cell_locations: dict[str, tuple[Location, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

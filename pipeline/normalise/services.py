@@ -127,6 +127,7 @@ def entry_from_row(doc: ExtractedDocument, row: TableRow) -> tuple[_Draft, tuple
         name_as_printed=join_lines(name_cell.text),
         locations=_locations(*(c.locations for c in row.cells.values())),
         raw={role: cell.text for role, cell in sorted(row.cells.items())},
+        cell_locations={role: cell.locations for role, cell in sorted(row.cells.items())},
         audience=audience_of([row.table_title, *([row.group] if row.group else [])]),
         group=group,
         **facts,  # type: ignore[arg-type]
@@ -181,6 +182,7 @@ def entry_from_item(doc: ExtractedDocument, item: OutlineItem, parent: OutlineIt
         name_as_printed=join_lines(item.text),
         locations=_locations(item.locations),
         raw=raw,
+        cell_locations={"text": _locations(item.locations)},
         audience=audience_of(item.path),
         group=parent_label or (headings[-1] if headings else None),
         delivery_level=delivery_level_of(level_labels),

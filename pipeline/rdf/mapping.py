@@ -193,8 +193,10 @@ def _add_entry(g: Graph, ctx: _Ctx, area: EmploymentArea, svc: URIRef, entry: En
     g.add((node, PROV.wasDerivedFrom, iris.source_iri(ctx.base, entry.source_id)))
     g.add((node, sg.printedName, Literal(entry.name_as_printed, lang="fi")))
     g.add((node, sg.page, Literal(min(loc.page for loc in entry.locations), datatype=XSD.positiveInteger)))
+    location_iris = {}
     for k, loc in enumerate(entry.locations, start=1):
         where = iris.print_location_iri(ctx.base, entry.source_id, entry.id, k)
+        location_iris[loc] = where
         box = loc.bbox.rounded(1)
         g.add((node, sg.printedAt, where))
         g.add((where, RDF.type, sg.PrintLocation))
@@ -206,6 +208,9 @@ def _add_entry(g: Graph, ctx: _Ctx, area: EmploymentArea, svc: URIRef, entry: En
         g.add((cell, RDF.type, sg.PrintedCell))
         g.add((cell, sg.columnRole, Literal(role)))
         g.add((cell, PROV.value, Literal(text)))
+        for loc in entry.cell_locations.get(role, ()):
+            if loc in location_iris:  # each fact points at where its own cell was printed
+                g.add((cell, sg.printedAt, location_iris[loc]))
 
     if entry.audience is not None:
         g.add((node, DCT.audience, ctx.concept("audience", entry.audience.value)))

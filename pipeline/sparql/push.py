@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -81,6 +82,7 @@ def push_turtle(
     *,
     env: Mapping[str, str] | None = None,
     timeout_s: float = 60.0,
+    attempts: int = 3,
 ) -> PushResult:
     """PUT `turtle` as the whole content of `graph` (the default graph when None)."""
     if not endpoint.startswith(("http://", "https://")):
@@ -101,12 +103,22 @@ def push_turtle(
     request = urllib.request.Request(
         url, data=turtle, method="PUT", headers={"Content-Type": "text/turtle; charset=utf-8", **headers}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as resp:
-            return PushResult(redact_url(endpoint), graph, resp.status, len(turtle))
-    except urllib.error.HTTPError as exc:
-        body = exc.read(500).decode("utf-8", "replace") if exc.fp else ""
-        raise PushError(_redact_text(f"{clean}: HTTP {exc.code} {exc.reason} {body}".strip(), secrets)) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise PushError(_redact_text(f"{clean}: cannot connect ({reason})", secrets)) from None
+    # A store that is restarting or overloaded answers 5xx/429 or refuses the connection for a
+    # moment: those are retried with backoff; 4xx (bad credentials, wrong URL) is final at once.
+    delays = [min(2.0**n, 10.0) for n in range(max(attempts - 1, 0))]
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as resp:
+                return PushResult(redact_url(endpoint), graph, resp.status, len(turtle))
+        except urllib.error.HTTPError as exc:
+            body = exc.read(500).decode("utf-8", "replace") if exc.fp else ""
+            if (exc.code >= 500 or exc.code == 429) and delays:
+                time.sleep(delays.pop(0))
+                continue
+            raise PushError(_redact_text(f"{clean}: HTTP {exc.code} {exc.reason} {body}".strip(), secrets)) from None
+        except (urllib.error.URLError, OSError) as exc:
+            if delays:
+                time.sleep(delays.pop(0))
+                continue
+            reason = getattr(exc, "reason", exc)
+            raise PushError(_redact_text(f"{clean}: cannot connect ({reason})", secrets)) from None

@@ -1,0 +1,205 @@
+"""The table extractor reads the appendix table's rows from positions, in any print geometry.
+
+Every row of raw/002_liitetaulukko.pdf is compared with the hand-written records in
+tests/expected/002_liitetaulukko.yaml. The same comparison runs on two more renderings built
+in the test with the sheet's builder: one on Letter paper, portrait, in another font and
+column widths, other page breaks, "over, then down" page order and no ruling lines (the left
+columns no longer fit one page, so the sheet prints in three page columns); one in the
+committed geometry without ruling lines, where LibreOffice leaves out the empty right-hand
+page, so right-hand pages must be paired with left-hand pages by their rows, not by count.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from expected.loader import TABLE_FILE, load_document
+from pipeline.extract import extract_document
+from pipeline.extract.layout import load_profiles
+from pipeline.extract.table import TableSettings, area_from_title
+from pipeline.model import ExtractedDocument, Source, TableRow
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE_PDF = ROOT / "raw" / "002_liitetaulukko.pdf"
+BUILDER_DIR = ROOT / "raw" / "src"
+VARIANTS = {
+    "letter-portrait-serif-overThenDown-unruled": dict(
+        paper="Letter", orientation="portrait", width_scale=0.85, font_name="DejaVu Serif",
+        font_size=8.0, row_breaks=((12, 26), (9,)), page_order="overThenDown", ruling=False),
+    "a4-landscape-downThenOver-unruled": dict(ruling=False),
+}
+
+
+def _need(thing: str) -> None:
+    """Skip when an outside tool is missing, but never silently in CI."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{thing} is not available (CI=true)")
+    pytest.skip(f"{thing} is not available")
+
+
+def _extract(pdf: Path) -> ExtractedDocument:
+    return extract_document(Source(id=pdf.stem, path=pdf, sha256="0" * 64))
+
+
+@dataclass(frozen=True)
+class Rendering:
+    name: str
+    pdf: Path
+    doc: ExtractedDocument
+
+
+@pytest.fixture(scope="session")
+def committed() -> Rendering:
+    assert TABLE_PDF.is_file(), f"{TABLE_PDF} is missing (make raw rebuilds it)"
+    return Rendering("committed", TABLE_PDF, _extract(TABLE_PDF))
+
+
+@pytest.fixture(scope="session")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendering]:
+    """Both extra renderings, built once per session (about 2 s each)."""
+    sys.path.insert(0, str(BUILDER_DIR))
+    try:
+        from appendix import AppendixVariant, build_appendix_pdf
+        from office import soffice_path
+    finally:
+        sys.path.remove(str(BUILDER_DIR))
+    if soffice_path() is None:
+        _need("LibreOffice (soffice)")
+    out: dict[str, Rendering] = {}
+    for name, params in VARIANTS.items():
+        pdf = build_appendix_pdf(tmp_path_factory.mktemp(name), AppendixVariant(**params))
+        out[name] = Rendering(name, pdf, _extract(pdf))
+    return out
+
+
+@pytest.fixture(params=["committed", *(pytest.param(n, marks=pytest.mark.office) for n in VARIANTS)])
+def rendering(request: pytest.FixtureRequest) -> Rendering:
+    if request.param == "committed":
+        return request.getfixturevalue("committed")
+    return request.getfixturevalue("variants")[request.param]
+
+
+@pytest.fixture(scope="session")
+def expected() -> ExtractedDocument:
+    return load_document(TABLE_FILE)
+
+
+def _ws(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None
+
+
+def _key(row: TableRow) -> tuple:
+    """What the hand-written records pin: table, index, group and every cell's text."""
+    cells = tuple(sorted((role, _ws(cell.text)) for role, cell in row.cells.items()))
+    return (row.table, _ws(row.table_title), row.index, _ws(row.group), cells)
+
+
+# --------------------------------------------------------------------------- the whole table
+
+
+def test_every_row_matches_the_hand_written_records(rendering: Rendering, expected: ExtractedDocument):
+    got = [_key(r) for r in rendering.doc.rows]
+    want = [_key(r) for r in expected.rows]
+    missing = [k for k in want if k not in got]
+    extra = [k for k in got if k not in want]
+    assert not missing and not extra, f"{rendering.name}: missing {missing[:3]}, unexpected {extra[:3]}"
+    assert got == want, f"{rendering.name}: same rows, different order"
+
+
+def test_a_clean_table_gives_no_warnings(rendering: Rendering):
+    assert rendering.doc.warnings == ()
+
+
+def test_title_is_the_first_line_and_names_the_area_in_the_genitive(rendering: Rendering,
+                                                                      expected: ExtractedDocument):
+    doc = rendering.doc
+    assert doc.layout == "appendix-table"
+    assert doc.title == expected.title
+    # The raw genitive phrase; the normaliser makes "Päijät-Hämeen työllisyysalue" of it.
+    assert doc.area_name == "Päijät-Hämeen työllisyysalueen"
+    assert expected.area_name and doc.area_name.startswith(expected.area_name)
+
+
+def test_right_hand_cells_come_from_the_paired_right_hand_page(committed: Rendering):
+    doc = committed.doc
+    first = doc.rows[0]
+    name_page = first.cells["name"].locations[0].page
+    area_page = first.cells["tem_area"].locations[0].page
+    assert name_page == 1 and area_page > name_page
+    # A right-hand cell sits at the height of the row it was joined to.
+    name_box, area_box = first.cells["name"].locations[0].bbox, first.cells["tem_area"].locations[0].bbox
+    assert abs(name_box.top - area_box.top) < 2.0
+
+
+def test_a_row_with_an_empty_right_hand_row_keeps_only_its_left_cells(rendering: Rendering):
+    row = next(r for r in rendering.doc.rows if r.cells["name"].text == "Työkykykoordinaattorin palvelut")
+    assert set(row.cells) == {"name", "type", "producers"}
+    # The row after it (the next page pair) got its own right-hand cells, not shifted ones.
+    after = next(r for r in rendering.doc.rows if r.table == 1 and r.index == row.index + 1)
+    assert _ws(after.cells["tem_area"].text) == "4 Työkyvyn tukeminen"
+
+
+def test_group_rows_set_the_group_and_are_not_counted(rendering: Rendering):
+    rows = [r for r in rendering.doc.rows if r.table == 2]
+    assert [r.index for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0].group == "Alkavan yrityksen palvelut" and _ws(rows[0].cells["name"].text) == "Starttiraha"
+    assert {r.group for r in rows} == {"Alkavan yrityksen palvelut", "Työnantaja- ja yrityspalvelut",
+                                       "Kuntien ekosysteemit:"}
+    assert not any(r.cells["name"].text in {"Kotoutumispalvelut", "Kuntien ekosysteemit:"}
+                   for r in rendering.doc.rows)
+
+
+def test_multi_line_cells_keep_their_printed_lines(committed: Rendering):
+    row = committed.doc.rows[0]
+    assert "\n" in row.cells["name"].text
+    assert row.cells["name"].text.startswith("Työnhakijan lakisääteinen palveluprosessi")
+
+
+def test_every_cell_has_a_location_inside_its_page(rendering: Rendering):
+    import pdfplumber
+
+    with pdfplumber.open(rendering.pdf) as pdf:
+        sizes = {p.page_number: (float(p.width), float(p.height)) for p in pdf.pages}
+    for row in rendering.doc.rows:
+        for role, cell in row.cells.items():
+            assert cell.locations, (row.index, role)
+            for loc in cell.locations:
+                width, height = sizes[loc.page]
+                b = loc.bbox
+                assert 0 <= b.x0 < b.x1 <= width + 0.5 and 0 <= b.top < b.bottom <= height + 0.5
+
+
+def test_pages_is_the_page_count(rendering: Rendering):
+    import pdfplumber
+
+    with pdfplumber.open(rendering.pdf) as pdf:
+        assert rendering.doc.pages == len(pdf.pages)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _settings() -> TableSettings:
+    return TableSettings.from_profile(next(p for p in load_profiles() if p.id == "appendix-table").data)
+
+
+@pytest.mark.parametrize("title, area", [
+    ("Päijät-Hämeen työllisyysalueen palveluita koskeva liitetaulukko.", "Päijät-Hämeen työllisyysalueen"),
+    ("Kuopion seudun työllisyysalueen palvelut", "Kuopion seudun työllisyysalueen"),
+    ("Helsingin työllisyysalueen liitetaulukko", "Helsingin työllisyysalueen"),
+    ("Palveluluokittelu", None),
+])
+def test_area_name_is_read_from_the_title_for_any_area(title: str, area: str | None):
+    assert area_from_title(title, _settings()) == area
+
+
+def test_profile_settings_have_a_column_per_role_in_sheet_order():
+    settings = _settings()
+    assert settings.roles == ("name", "type", "producers", "shared", "tem_area", "immigrant",
+                              "multiprofessional")
+    assert settings.columns[0].title and not settings.columns[0].header_words
