@@ -151,12 +151,18 @@ def canned_query(name: str, settings: Settings | None = None) -> str:
 def query_header(sparql: str) -> dict[str, str]:
     """The "# title: …" / "# answers: …" comment header of a canned query."""
     header: dict[str, str] = {}
+    key = None
     for line in sparql.splitlines():
         m = re.match(r"#\s*(\w+):\s*(.*)", line)
         if m:
-            header[m.group(1).lower()] = m.group(2).strip()
+            key = m.group(1).lower()
+            header[key] = m.group(2).strip()
+        elif key and re.match(r"#\s{2,}\S", line):  # an indented comment line continues the field
+            header[key] += " " + line.lstrip("#").strip()
         elif line.strip() and not line.startswith("#"):
             break
+        else:
+            key = None
     return header
 
 
