@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from rdflib import Graph
 from pipeline import stages
 from pipeline.config import Settings
 from pipeline.fetch import FetchOutcome, fetch_remote_sources
+from pipeline.prefect_api import prefect_api
 from pipeline.model import Catalogue, ExtractedDocument, Source
 from pipeline.runner import (
     Progress,
@@ -147,23 +147,6 @@ _STAGE_MODULES = (
 )
 
 
-def start_embedded_server() -> threading.Thread | None:
-    """Boot Prefect's temporary local server in the background (None when a server is configured).
-
-    The server is a subprocess that takes seconds to come up; booting it while this process imports
-    the stage modules hides part of that cost. Prefect's client finds the same instance later.
-    """
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value():
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    thread = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server-boot", daemon=True)
-    thread.start()
-    return thread
-
-
 def run_flow(
     settings: Settings,
     *,
@@ -187,14 +170,14 @@ def run_flow(
                 cached=len(sources),
                 release=release,
             )
-        booting = start_embedded_server()
-        for module in _STAGE_MODULES:
-            importlib.import_module(module)
-        if booting is not None:
-            booting.join()
-        runner = task_runner_for(dask, dask_address, workers)
-        flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
-        return flow_(settings, sources, fingerprint, progress)
+        with prefect_api() as local_api:
+            for module in _STAGE_MODULES:  # while the local API server boots on the other core
+                importlib.import_module(module)
+            if local_api is not None:
+                local_api.wait_ready()
+            runner = task_runner_for(dask, dask_address, workers)
+            flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
+            return flow_(settings, sources, fingerprint, progress)
 
 
 def terminal_progress(stream=sys.stderr) -> Progress:

@@ -1,0 +1,91 @@
+"""Prefect's API for a run: the configured server, or a temporary local one booted early.
+
+Prefect's own temporary server (used when no PREFECT_API_URL is set) is started lazily by the
+first API call, from the main process, after importing Prefect's whole server package there: the
+run waits for all of it. Here the same server (Prefect's ASGI app under uvicorn, in ephemeral
+mode, on 127.0.0.1) is started as a subprocess as soon as a run is known to be needed, so it boots
+on the other core while this process imports and prepares the stages. Measured effect in
+docs/orchestration.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalApi:
+    """A temporary Prefect API server in a subprocess, bound to 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT__SERVER_EPHEMERAL": "1",  # Prefect's own flag for its temporary server: no services
+            "PREFECT__SERVER_FINAL": "1",
+        }
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Prefect's local API server exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"Prefect's local API server did not answer within {timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[LocalApi | None]:
+    """Use the configured Prefect API, or boot a temporary local one for the duration."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield None
+        return
+    api = LocalApi()
+    try:
+        # The server is gone when the run ends: logs sent to it would only be retried against a
+        # closed port at exit. They still go to the terminal.
+        with temporary_settings({PREFECT_API_URL: api.url, PREFECT_LOGGING_TO_API_ENABLED: False}):
+            yield api
+    finally:
+        api.stop()
