@@ -56,6 +56,12 @@ def read_manifest(sources_dir: Path) -> list[ManifestEntry]:
         raise ManifestError(path, f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     except UnicodeDecodeError:
         raise ManifestError(path, "not UTF-8 text") from None
+    # Reliability: hostile YAML nests deep enough to exhaust the parser's recursion, and an
+    # unreadable manifest (a folder, no permission) is still the manifest's fault, named as such.
+    except RecursionError:
+        raise ManifestError(path, "invalid YAML: nested too deeply for a manifest") from None
+    except OSError as exc:
+        raise ManifestError(path, f"cannot read the manifest: {exc.strerror or exc}") from None
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("sources", []), list):
@@ -76,6 +82,11 @@ def read_manifest(sources_dir: Path) -> list[ManifestEntry]:
         seen.add(sid)
         if not isinstance(file, str) or not file:
             raise ManifestError(path, f"source {sid!r} needs a 'file'")
+        for key in sorted(_KNOWN_KEYS - {"id", "file"}):
+            # Reliability: a list or mapping here (YAML aliases can make it huge) is refused,
+            # never turned into a string.
+            if isinstance(raw.get(key), (list, dict, set)):
+                raise ManifestError(path, f"source {sid!r}: {key!r} must be a single value, not a list or mapping")
         values = {k: (None if raw.get(k) is None else str(raw[k])) for k in _KNOWN_KEYS - {"id", "file"}}
         entries.append(ManifestEntry(id=sid, file=file, **values))
     return entries
@@ -84,12 +95,18 @@ def read_manifest(sources_dir: Path) -> list[ManifestEntry]:
 def resolve_inside(sources_dir: Path, relative: str, manifest: Path) -> Path:
     """The file a manifest names, refused when it lies outside the sources folder."""
     root = sources_dir.resolve()
+    shown = relative if len(relative) <= 120 else relative[:117] + "..."
+    if "\0" in relative:  # Reliability: os calls raise ValueError on a NUL byte
+        raise ManifestError(manifest, f"refused path {shown!r}: it contains a NUL character")
     candidate = Path(relative)
     if candidate.is_absolute() or ".." in candidate.parts:
-        raise ManifestError(manifest, f"refused path {relative!r}: sources must lie inside {root}")
-    resolved = (root / candidate).resolve()
+        raise ManifestError(manifest, f"refused path {shown!r}: sources must lie inside {root}")
+    try:
+        resolved = (root / candidate).resolve()
+    except (OSError, RuntimeError) as exc:  # Reliability: name too long, symlink loop
+        raise ManifestError(manifest, f"refused path {shown!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if root != resolved and root not in resolved.parents:
-        raise ManifestError(manifest, f"refused path {relative!r}: it resolves outside {root}")
+        raise ManifestError(manifest, f"refused path {shown!r}: it resolves outside {root}")
     return resolved
 
 
@@ -108,13 +125,13 @@ def discover_sources(sources_dir: Path, *, check_hashes: bool = True) -> list[So
     listed: set[Path] = set()
     for entry in read_manifest(sources_dir):
         path = resolve_inside(sources_dir, entry.file, manifest)
-        if not path.is_file():
+        if not _is_file(path, manifest, entry.file):
             if entry.url:  # a remote source not fetched yet: the fetch step fills it in
                 sources[entry.id] = _source(entry, path, sha256="")
                 listed.add(path)
                 continue
             raise ManifestError(manifest, f"source {entry.id!r}: file {entry.file!r} does not exist")
-        digest = sha256_file(path)
+        digest = _sha256_or_error(path)
         if check_hashes and entry.sha256 and not entry.url and entry.sha256.lower() != digest:
             raise ManifestError(
                 manifest,
@@ -127,12 +144,31 @@ def discover_sources(sources_dir: Path, *, check_hashes: bool = True) -> list[So
         resolved = pdf.resolve()
         if resolved in listed:
             continue
+        # Reliability: an unlisted symlink that points outside the folder is refused like a
+        # manifest path that does (no reading files the sources folder does not hold).
+        root = sources_dir.resolve()
+        if root not in resolved.parents:
+            raise SourceError(pdf, f"refused: it is a link to {resolved}, outside the sources folder {root}")
         sid = source_id_for(pdf)
         if sid in sources:
             raise ManifestError(manifest, f"unlisted file {pdf.name} would get id {sid!r}, already in use")
-        sources[sid] = Source(id=sid, path=resolved, sha256=sha256_file(resolved))
+        sources[sid] = Source(id=sid, path=resolved, sha256=_sha256_or_error(resolved))
         listed.add(resolved)
     return [sources[k] for k in sorted(sources)]
+
+
+def _is_file(path: Path, manifest: Path, shown: str) -> bool:
+    try:
+        return path.is_file()
+    except OSError as exc:  # Reliability: e.g. ENAMETOOLONG is not swallowed by is_file()
+        raise ManifestError(manifest, f"file {shown[:120]!r} cannot be used: {exc.strerror or exc}") from None
+
+
+def _sha256_or_error(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError as exc:  # Reliability: unreadable (permissions, a folder named *.pdf)
+        raise SourceError(path, f"cannot read the file: {exc.strerror or exc}") from None
 
 
 def _source(entry: ManifestEntry, path: Path, sha256: str) -> Source:

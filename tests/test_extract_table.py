@@ -203,3 +203,54 @@ def test_profile_settings_have_a_column_per_role_in_sheet_order():
     assert settings.roles == ("name", "type", "producers", "shared", "tem_area", "immigrant",
                               "multiprofessional")
     assert settings.columns[0].title and not settings.columns[0].header_words
+
+
+# --------------------------------------------------------------------------- synthetic pages
+
+
+def _page(number: int, cells: list[tuple[float, float, str, bool]], width: float = 600.0):
+    """A page from (x, top, text, bold) cells: each word 5 pt per character, 9 pt type."""
+    from pipeline.extract.pdf import PageContent
+    from pipeline.extract.words import Word
+
+    words = []
+    for x, top, text, bold in cells:
+        for token in text.split():
+            words.append(Word(token, x, top, x + 5 * len(token), top + 9, "F-Bold" if bold else "F",
+                              9.0, number, bold))
+            x += 5 * len(token) + 3
+    return PageContent(number, width, 400.0, tuple(words), (), 0)
+
+
+def _synthetic(right_cells: list[tuple[float, float, str, bool]]):
+    from pipeline.extract.pdf import PdfContent
+    from pipeline.extract.table import extract_tables
+
+    left = _page(1, [
+        (40, 30, "Kuopion seudun työllisyysalueen liitetaulukko", True),
+        (40, 70, "Asiakkaat", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
+        (40, 100, "Yrityspalvelut", True),
+        (40, 120, "Neuvonta", False), (300, 120, "Lakisääteinen", False), (420, 120, "Kunnat", False),
+        (40, 150, "Koulutus ja", False), (40, 161, "valmennus", False), (300, 150, "Muu", False),
+    ])
+    right = _page(2, [(40, 70, "Yhteinen palvelu", True), (150, 70, "Työvoimapalvelujen", True),
+                      (150, 81, "viitearkkitehtuurin palvelualue", True), *right_cells])
+    return extract_tables(PdfContent(Path("synthetic.pdf"), (left, right)), _settings())
+
+
+def test_a_table_of_another_area_reads_by_header_words_not_fixed_positions():
+    result = _synthetic([(40, 120, "x", False), (150, 120, "2 Osaamisen kehittäminen", False)])
+    assert result.area_name == "Kuopion seudun työllisyysalueen"
+    assert [(r.index, r.group, r.table_title, {k: c.text for k, c in r.cells.items()}) for r in result.rows] == [
+        (1, "Yrityspalvelut", "Asiakkaat", {"name": "Neuvonta", "type": "Lakisääteinen", "producers": "Kunnat",
+                                            "shared": "x", "tem_area": "2 Osaamisen kehittäminen"}),
+        (2, "Yrityspalvelut", "Asiakkaat", {"name": "Koulutus ja\nvalmennus", "type": "Muu"}),
+    ]
+    assert result.warnings == ()
+
+
+def test_a_right_hand_cell_beside_no_row_is_reported_with_its_page():
+    result = _synthetic([(150, 300, "5 Tieto", False)])
+    assert result.warnings and all(w.startswith("page 2:") for w in result.warnings)
+    assert any("'5 Tieto' matches no row of page 1" in w for w in result.warnings)
+    assert all("tem_area" not in r.cells for r in result.rows)

@@ -7,7 +7,7 @@ import pdfplumber
 from pipeline.config import Settings
 from pipeline.errors import ExtractionError, SourceError
 from pipeline.extract.layout import Profile, detect_layout, load_profiles
-from pipeline.extract.pdf import PdfContent, PdfError, read_pdf
+from pipeline.extract.pdf import PageTimeout, PdfContent, PdfError, read_pdf, time_limit
 from pipeline.extract.table import TableSettings, extract_tables
 from pipeline.model import ExtractedDocument, Source
 

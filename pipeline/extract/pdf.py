@@ -8,7 +8,10 @@ edges), so the extractors never touch pdfplumber and the file is closed when thi
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -28,6 +31,9 @@ PDF_MAGIC = b"%PDF-"
 MAGIC_WINDOW = 1024
 # The end-of-file marker must be near the end; a cut-off download lacks it.
 EOF_WINDOW = 2048
+# pdfminer prints a glyph it cannot map to Unicode as "(cid:N)". A few such glyphs can be
+# symbols; this share of the words means the fonts are broken and the text is garbage.
+MAX_UNDECODABLE_SHARE = 0.02
 
 
 class PdfError(SourceError):
@@ -130,7 +136,12 @@ def read_pdf(path: Path | str, settings: Settings | None = None,
         raise
     except Exception as exc:  # pdfminer raises its own and bare KeyError/ValueError/...
         raise _as_source_error(path, _unwrap(exc)) from None
-    if not any(page.words for page in pages):
+    words = [w for page in pages for w in page.words]
+    undecodable = sum(1 for w in words if "(cid:" in w.text)
+    if words and undecodable / len(words) > MAX_UNDECODABLE_SHARE:
+        raise PdfError(path, f"the PDF text cannot be decoded (fonts without a Unicode mapping in "
+                             f"{undecodable} of {len(words)} words): corrupt or unsupported")
+    if not words:
         if any(page.images for page in pages):
             raise NoTextLayerError(path, "the PDF has no text layer (image-only, e.g. a scan); "
                                          "OCR is not supported")
@@ -153,16 +164,52 @@ def _as_source_error(path: Path, exc: BaseException) -> SourceError:
     return PdfError(path, f"the PDF cannot be read: {_describe(exc)}")
 
 
+class PageTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block after `seconds` (SIGALRM; main thread on POSIX only).
+
+    Elsewhere (a worker thread, Windows) nothing interrupts pdfminer, and the caller's check
+    after the page is the only limit.
+    """
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and seconds > 0)
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise PageTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _read_page(path: Path, page, number: int, settings: Settings,
                bold_markers: Sequence[str]) -> PageContent:
     started = time.monotonic()
-    words = page_words(page, number, bold_markers)
-    edges = tuple(Edge(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"]))
-                  for e in page.edges)
-    images = len(page.images)
+    try:
+        with time_limit(settings.page_timeout_s):
+            words = page_words(page, number, bold_markers)
+            edges = tuple(Edge(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"]))
+                          for e in page.edges)
+            images = len(page.images)
+    except PageTimeout:
+        elapsed = time.monotonic() - started
+        raise PdfError(path, f"page {number} took {elapsed:.1f} s, more than the limit of "
+                             f"{settings.page_timeout_s} s (Settings.page_timeout_s); "
+                             "reading stopped") from None
     elapsed = time.monotonic() - started
-    # pdfminer cannot be interrupted mid-page; a page that took too long marks a hostile or
-    # broken file, and the rest of the document is not worth the wait.
+    # Where no alarm could interrupt pdfminer, a page that took too long still marks a
+    # hostile or broken file, and the rest of the document is not worth the wait.
     if elapsed > settings.page_timeout_s:
         raise PdfError(path, f"page {number} took {elapsed:.1f} s to read, more than "
                              f"{settings.page_timeout_s} s (Settings.page_timeout_s)")
