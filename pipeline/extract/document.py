@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import pdfplumber
+from dataclasses import replace
 
 from pipeline.config import Settings
-from pipeline.errors import ExtractionError, SourceError
+from pipeline.errors import ExtractionError
 from pipeline.extract.layout import Profile, detect_layout, load_profiles
-from pipeline.extract.pdf import PageTimeout, PdfContent, PdfError, read_pdf, time_limit
+from pipeline.extract.pdf import PdfContent, read_pdf
 from pipeline.extract.table import TableSettings, extract_tables
+from pipeline.extract.words import is_bold_font
 from pipeline.model import ExtractedDocument, Source
 
 
@@ -18,7 +19,7 @@ def extract_document(source: Source, settings: Settings | None = None) -> Extrac
     profile = detect_layout(content.words, load_profiles(), source.path, source.layout)
     if profile.extractor == "table":
         return extract_table_document(content, source, profile)
-    return extract_outline_document(source, profile)
+    return extract_outline_document(content, source, profile)
 
 
 def extract_table_document(content: PdfContent, source: Source, profile: Profile) -> ExtractedDocument:
@@ -35,14 +36,14 @@ def extract_table_document(content: PdfContent, source: Source, profile: Profile
                              pages=len(content.pages), rows=result.rows, warnings=tuple(warnings))
 
 
-def extract_outline_document(source: Source, profile: Profile) -> ExtractedDocument:
-    # The outline extractor reads the pages itself; the file has passed read_pdf's checks.
-    from pipeline.extract.outline import extract_outline
+def extract_outline_document(content: PdfContent, source: Source, profile: Profile) -> ExtractedDocument:
+    """Slides from the pages read_pdf already read: each PDF is parsed once."""
+    from pipeline.extract.outline import OutlineSettings, SlidePage, outline_document
 
-    try:
-        with pdfplumber.open(source.path) as pdf:
-            return extract_outline(pdf, source, profile.data)
-    except SourceError:
-        raise
-    except Exception as exc:  # pdfminer's own exceptions never leave the extract stage
-        raise PdfError(source.path, f"the PDF cannot be read: {type(exc).__name__}: {exc}") from None
+    settings = OutlineSettings.from_profile(profile.data)
+
+    def weighed(words):  # boldness by the profile's own font-name markers
+        return tuple(replace(w, bold=is_bold_font(w.fontname, settings.bold_markers)) for w in words if w.text.strip())
+
+    pages = [SlidePage(p.number, p.width, p.height, weighed(p.words), p.fills) for p in content.pages]
+    return outline_document(pages, source, settings)

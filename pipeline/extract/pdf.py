@@ -25,6 +25,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipeline.config import Settings
 from pipeline.errors import SourceError
 from pipeline.extract.words import DEFAULT_BOLD_MARKERS, Word, page_words
+from pipeline.model import BBox
 
 PDF_MAGIC = b"%PDF-"
 # A PDF may carry a little junk before its header; readers look this far for it.
@@ -74,6 +75,7 @@ class PageContent:
     words: tuple[Word, ...]
     edges: tuple[Edge, ...]
     images: int
+    fills: tuple[BBox, ...] = ()  # filled rectangles and paths: slide boxes, cell shading
 
     @property
     def h_edges(self) -> tuple[Edge, ...]:
@@ -202,6 +204,11 @@ def _read_page(path: Path, page, number: int, settings: Settings,
             edges = tuple(Edge(float(e["x0"]), float(e["top"]), float(e["x1"]), float(e["bottom"]))
                           for e in page.edges)
             images = len(page.images)
+            fills = tuple(
+                BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
+                for o in list(page.rects) + list(page.curves)
+                if o.get("fill")
+            )
     except PageTimeout:
         elapsed = time.monotonic() - started
         raise PdfError(path, f"page {number} took {elapsed:.1f} s, more than the limit of "
@@ -213,7 +220,7 @@ def _read_page(path: Path, page, number: int, settings: Settings,
     if elapsed > settings.page_timeout_s:
         raise PdfError(path, f"page {number} took {elapsed:.1f} s to read, more than "
                              f"{settings.page_timeout_s} s (Settings.page_timeout_s)")
-    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images)
+    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images, fills)
 
 
 def _describe(exc: BaseException) -> str:
