@@ -105,15 +105,33 @@ def _summary_markdown(report: RunReport) -> str:
 
 
 @flow(name="servicegraph-publish", log_prints=False, validate_parameters=False)
-def publish_flow(settings: Settings, sources: list[Source], fingerprint: str, progress: Progress | None = None) -> RunReport:
-    """Extract every source (in parallel on the task runner), then normalise, map, validate, publish."""
-    futures = [extract_task.submit(source, settings) for source in sources]
+def publish_flow(
+    settings: Settings,
+    sources: list[Source],
+    fingerprint: str,
+    progress: Progress | None = None,
+    parallel: bool = False,
+) -> RunReport:
+    """Extract every source, then normalise, map, validate, publish.
+
+    With `parallel` the extract tasks are submitted to the flow's task runner (Dask processes).
+    Without it they run one after another in this thread: pdfminer is CPU-bound, so threads
+    would gain nothing, and only the main thread can interrupt a page that runs over
+    Settings.page_timeout_s (SIGALRM).
+    """
     done: dict[str, stages.Extracted] = {}
-    for future in as_completed(futures):
-        result = future.result()
+
+    def record(result: stages.Extracted) -> None:
         done[result.document.source.id] = result
         if progress:
             progress(len(done), len(sources), result.document.source.id)
+
+    if parallel:
+        for future in as_completed([extract_task.submit(source, settings) for source in sources]):
+            record(future.result())
+    else:
+        for source in sources:
+            record(extract_task(source, settings))
     extracted = [done[s.id] for s in sources]
     catalogue = normalise_task([e.document for e in extracted])
     graph = map_task(catalogue, settings)
@@ -177,7 +195,7 @@ def run_flow(
                 local_api.wait_ready()
             runner = task_runner_for(dask, dask_address, workers)
             flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
-            return flow_(settings, sources, fingerprint, progress)
+            return flow_(settings, sources, fingerprint, progress, parallel=runner is not None)
 
 
 def terminal_progress(stream=sys.stderr) -> Progress:

@@ -87,10 +87,17 @@ def load_store(release_dir: Path) -> ox.Store:
 
 
 def _is_update(sparql: str) -> bool:
-    """True when the text parses as SPARQL Update (tried on a throwaway empty store)."""
+    """True when the text parses as SPARQL Update.
+
+    Parsed only, never executed: running it, even on an empty store, would perform a LOAD's
+    download or file read.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
-        ox.Store().update(sparql)
-    except (SyntaxError, OSError, ValueError):
+        parseUpdate(sparql)
+    except (ParseException, ValueError, TypeError):
         return False
     return True
 

@@ -54,6 +54,8 @@ def register(app: typer.Typer) -> None:
                 report = run_pipeline(settings, progress=progress)
         except PipelineError as exc:
             raise fail(exc) from None
+        except OSError as exc:  # Reliability: a full disk or a read-only output folder, said plainly
+            raise fail(exc) from None
         if not quiet:
             for warning in report.warnings:
                 typer.echo(f"warning: {warning}", err=True)

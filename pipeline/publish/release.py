@@ -142,6 +142,18 @@ def current_release(output_dir: Path) -> str | None:
     return target.name if (output_dir / RELEASES / target.name).is_dir() else None
 
 
+def remove_leftovers(output_dir: Path) -> None:
+    """Staging folders and temporary links of runs that were killed mid-write.
+
+    Called with the lock held, so no live run can own them.
+    """
+    for stale in sorted(output_dir.glob(".staging-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in sorted(output_dir.glob(".latest-*")):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
 def _swap_latest(output_dir: Path, release_id: str) -> None:
     tmp = output_dir / f".latest-{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
@@ -175,6 +187,7 @@ def publish(
         ontology = load_ontology(Path(settings.ontology_dir), settings.def_iri)
 
     with contextlib.nullcontext() if locked else output_lock(output_dir):
+        remove_leftovers(output_dir)
         dates = metadata.source_dates(manifest_dates, data)
         files = content_files(data, ontology, settings.def_iri)
         release_id = release_id_for(files, dates)
