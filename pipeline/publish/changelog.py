@@ -9,6 +9,7 @@ removed, and for a changed one exactly which facts appeared or disappeared.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -45,15 +46,31 @@ def _services(g: Graph) -> set[URIRef]:
     return {s for s in g.subjects(RDF.type, CPSV.PublicService) if isinstance(s, URIRef)}
 
 
-def _owned_nodes(g: Graph, service: URIRef, sg_entry: URIRef, sg_entry_of: URIRef) -> set[URIRef]:
-    roots = {service}
-    roots |= {o for o in g.objects(service, sg_entry) if isinstance(o, URIRef)}
-    roots |= {s for s in g.subjects(sg_entry_of, service) if isinstance(s, URIRef)}
-    prefixes = tuple(str(r) + "/" for r in roots if r != service)
-    owned = set(roots)
+def _owned_nodes(g: Graph, services: set[URIRef], has_entry: URIRef, entry_of: URIRef) -> dict[URIRef, set[URIRef]]:
+    """service -> the nodes it owns: itself, its entries, and every IRI under an entry's IRI path.
+
+    One pass over the subjects: an IRI's path prefixes are found by cutting it at each "/" and
+    looking the cut up in a dict (a scan of all subjects per service was quadratic).
+    """
+    roots: dict[URIRef, set[URIRef]] = {svc: {svc} for svc in services}
+    for svc in services:
+        roots[svc] |= {o for o in g.objects(svc, has_entry) if isinstance(o, URIRef)}
+        roots[svc] |= {s for s in g.subjects(entry_of, svc) if isinstance(s, URIRef)}
+    owned = {svc: set(r) for svc, r in roots.items()}
+    by_prefix: dict[str, list[URIRef]] = defaultdict(list)
+    for svc, rs in roots.items():
+        for r in rs:
+            if r != svc:
+                by_prefix[str(r)].append(svc)
     for s in set(g.subjects()):
-        if isinstance(s, URIRef) and str(s).startswith(prefixes):
-            owned.add(s)
+        if not isinstance(s, URIRef):
+            continue
+        text = str(s)
+        cut = text.find("/")
+        while cut != -1:
+            for svc in by_prefix.get(text[:cut], ()):
+                owned[svc].add(s)
+            cut = text.find("/", cut + 1)
     return owned
 
 
@@ -82,22 +99,26 @@ def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_re
     has_entry, entry_of = sg.hasEntry, sg.entryOf
     old = old if old is not None else Graph()
     old_s, new_s = _services(old), _services(new)
+    old_owned = _owned_nodes(old, old_s, has_entry, entry_of)
+    new_owned = _owned_nodes(new, new_s, has_entry, entry_of)
     added, removed, changed = [], [], []
     covered_old: set = set()
     covered_new: set = set()
 
     for svc in sorted(new_s | old_s):
-        o_owned = _owned_nodes(old, svc, has_entry, entry_of) if svc in old_s else set()
-        n_owned = _owned_nodes(new, svc, has_entry, entry_of) if svc in new_s else set()
+        o_owned = old_owned.get(svc, set())
+        n_owned = new_owned.get(svc, set())
         covered_old |= o_owned
         covered_new |= n_owned
-        o_facts = _facts(old, svc, o_owned)
-        n_facts = _facts(new, svc, n_owned)
         if svc not in old_s:
             added.append(ServiceChange(str(svc), _title(new, svc)))
-        elif svc not in new_s:
+            continue
+        if svc not in new_s:
             removed.append(ServiceChange(str(svc), _title(old, svc)))
-        elif o_facts != n_facts:
+            continue
+        o_facts = _facts(old, svc, o_owned)
+        n_facts = _facts(new, svc, n_owned)
+        if o_facts != n_facts:
             changed.append(
                 ServiceChange(
                     str(svc),
