@@ -38,7 +38,8 @@ def document_table(doc: ExtractedDocument) -> str:
     for item in doc.items:
         path = " > ".join(" ".join(p.split()) for p in item.path)
         indent = "  " * (item.level - 1)
-        lines.append(f"S{item.slide} #{item.index:>2} {path} :: {indent}{' '.join(item.text.split())}")
+        column = f" [{' '.join(item.column.split())}]" if item.column else ""
+        lines.append(f"S{item.slide} #{item.index:>2} p{item.locations[0].page}{column} {path} :: {indent}{' '.join(item.text.split())}")
     lines += [f"warning: {w}" for w in doc.warnings]
     return "\n".join(lines)
 
