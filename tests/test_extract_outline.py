@@ -22,6 +22,7 @@ from pipeline.extract.layout import load_profiles
 from pipeline.extract.outline import OutlineSettings, extract_outline, words_to_lines
 from pipeline.extract.words import Word
 from pipeline.model import ExtractedDocument, OutlineItem, Source
+from conftest import need as _need
 
 ROOT = Path(__file__).resolve().parents[1]
 SLIDES_PDF = ROOT / "raw" / "000_palveluluokittelu.pdf"
@@ -31,11 +32,6 @@ BUILDER_DIR = ROOT / "raw" / "src"
 VARIANT = {"aspect": "4:3", "bullet": "\u2022", "font_scale": 0.7}
 
 
-def _need(thing: str) -> None:
-    """Skip when an outside tool is missing, but never silently in CI."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{thing} is not available (CI=true)")
-    pytest.skip(f"{thing} is not available")
 
 
 def _profile() -> dict:

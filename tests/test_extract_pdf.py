@@ -25,16 +25,13 @@ from pipeline.extract.pdf import (
     read_pdf,
 )
 from pipeline.model import Source
+from conftest import need as _need
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_PDF = ROOT / "raw" / "002_liitetaulukko.pdf"
 BUILDER_DIR = ROOT / "raw" / "src"
 
 
-def _need(thing: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{thing} is not available (CI=true)")
-    pytest.skip(f"{thing} is not available")
 
 
 def _refused(path: Path, error: type[SourceError], settings: Settings | None = None) -> SourceError:

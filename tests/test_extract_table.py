@@ -23,6 +23,7 @@ from pipeline.extract import extract_document
 from pipeline.extract.layout import load_profiles
 from pipeline.extract.table import TableSettings, area_from_title
 from pipeline.model import ExtractedDocument, Source, TableRow
+from conftest import need as _need
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_PDF = ROOT / "raw" / "002_liitetaulukko.pdf"
@@ -35,11 +36,6 @@ VARIANTS = {
 }
 
 
-def _need(thing: str) -> None:
-    """Skip when an outside tool is missing, but never silently in CI."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{thing} is not available (CI=true)")
-    pytest.skip(f"{thing} is not available")
 
 
 def _extract(pdf: Path) -> ExtractedDocument:
