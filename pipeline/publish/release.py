@@ -196,7 +196,7 @@ def publish(
         previous = current_release(output_dir)
 
         if previous == release_id:
-            return ReleaseResult(release_id, target, False, f"unchanged: {release_id} is already the latest release")
+            return ReleaseResult(release_id, target, False, f"data unchanged: it equals the latest release {release_id}, nothing published")
         if target.is_dir():
             # Same content as an older release (e.g. a revert): reuse it rather than rewrite it.
             _swap_latest(output_dir, release_id)
