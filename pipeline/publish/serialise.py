@@ -3,9 +3,9 @@
 Why it matters: the release id is a hash of these bytes, and output/ is committed to git, so
 an unchanged source must produce an unchanged file (no churn, no new release).
 
-- Turtle: a fresh graph with a fixed prefix table (from the published JSON-LD context), so
-  neither the insertion order nor whatever prefixes the mapper bound can leak into the file.
-  rdflib's Turtle serializer sorts subjects (by class, then IRI), predicates and objects.
+- Turtle: a fixed prefix table (from the published JSON-LD context), so neither the insertion
+  order nor whatever prefixes the mapper bound can leak into the file; data is written by
+  `turtle.write_turtle` (sorted, linear), the ontology (which has OWL blank nodes) by rdflib.
 - JSON-LD: compacted against the project's context (context.jsonld, published beside it and
   referenced by the relative IRI "context.jsonld"), nodes sorted by @id, values sorted,
   keys sorted.
@@ -24,6 +24,7 @@ from rdflib.plugins.serializers.jsonld import from_rdf
 
 from pipeline.config import DEFAULT_DEF_IRI
 from pipeline.errors import PipelineError
+from pipeline.publish.turtle import write_turtle
 from pipeline.rdf.namespaces import sg_namespace as _sg_namespace
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -92,8 +93,9 @@ def to_turtle(graph: Graph, def_iri: str | None = None, *, allow_blank_nodes: bo
     """Deterministic Turtle. Blank nodes only where allowed (the ontology's own axioms)."""
     if not allow_blank_nodes:
         _check_no_blank_nodes(graph)
-    data = _canonical_copy(graph, def_iri).serialize(format="turtle", encoding="utf-8")
-    return data
+        return write_turtle(graph, prefixes(def_iri))
+    # The ontology's OWL axioms have blank nodes: rdflib's serializer nests them.
+    return _canonical_copy(graph, def_iri).serialize(format="turtle", encoding="utf-8")
 
 
 def _sort_key(value: Any) -> str:
@@ -115,7 +117,9 @@ def to_jsonld_object(graph: Graph, def_iri: str | None = None) -> dict[str, Any]
     """The compacted document as a Python object, with "@context": "context.jsonld"."""
     _check_no_blank_nodes(graph)
     ctx = context_document(def_iri)
-    doc = from_rdf(_canonical_copy(graph, def_iri), context_data=ctx["@context"])
+    # No sorted copy needed: the nodes and their values are sorted below, and compaction
+    # depends on each triple alone, not on the order they come in.
+    doc = from_rdf(graph, context_data=ctx["@context"])
     if isinstance(doc, dict) and "@graph" in doc:
         nodes = doc["@graph"]
     elif isinstance(doc, dict) and doc.get("@id"):
