@@ -250,3 +250,60 @@ def test_a_right_hand_cell_beside_no_row_is_reported_with_its_page():
     assert result.warnings and all(w.startswith("page 2:") for w in result.warnings)
     assert any("'5 Tieto' matches no row of page 1" in w for w in result.warnings)
     assert all("tem_area" not in r.cells for r in result.rows)
+
+
+def test_a_data_word_that_is_also_a_header_word_does_not_hide_the_header():
+    from pipeline.extract.table import find_header
+    from pipeline.extract.words import words_to_lines
+
+    # "Yhteinen" names the shared column's header, but here it starts a service name just
+    # below a one-line header, inside the band where header cells are looked for.
+    page = _page(1, [
+        (40, 70, "Uusi työnhakija", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
+        (40, 90, "Yhteinen markkinointi", False), (300, 90, "Muu lisäpalvelu", False),
+    ])
+    header = find_header(page, words_to_lines(page.words), _settings())
+    assert header is not None
+    assert header.roles == ("name", "type", "producers") and header.title == "Uusi työnhakija"
+    assert header.bottom < 90
+
+
+# --------------------------------------------------------------------------- three page pairs
+
+
+def _kuntien_first(rows: list[TableRow]) -> list[tuple]:
+    """Keys of table 2 rows with the "Kuntien ekosysteemit:" group moved to the top."""
+    first = [r for r in rows if r.group == "Kuntien ekosysteemit:"]
+    ordered = first + [r for r in rows if r.group != "Kuntien ekosysteemit:"]
+    return [(k[0], k[1], i, *k[3:]) for i, k in enumerate((_key(r) for r in ordered), start=1)]
+
+
+@pytest.mark.office
+def test_a_table_over_three_page_pairs_joins_each_right_page_to_its_own_left_page(
+        soffice_or_skip: None, tmp_path: Path, expected: ExtractedDocument):
+    # Table 1 printed down, then over, on three page pairs (left pages 1-3, right pages 4-6,
+    # only page 4 with the right-hand header), then table 2 on pages 7-8. Table 2 starts with
+    # the group whose first service is "Yhteinen markkinointi": a header word of the shared
+    # column just below table 2's header. Once that hid the header, pages 7-8 were read as
+    # more pages of table 1 and their right-hand cells were joined to table 1's first rows.
+    from appendix import AppendixVariant, build_appendix_pdf, load_content
+
+    content = load_content()
+    rows = content["sheets"][1]["rows"]
+    k = next(i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("group") == "Kuntien ekosysteemit:")
+    content["sheets"][1]["rows"] = rows[k:] + rows[:k]
+    pdf = build_appendix_pdf(tmp_path, AppendixVariant(row_breaks=((10, 20), ())), content=content)
+    doc = _extract(pdf)
+
+    assert doc.pages == 8 and doc.warnings == ()
+    name_pages = {r.cells["name"].locations[0].page for r in doc.rows if r.table == 1}
+    assert name_pages == {1, 2, 3}
+    for row in doc.rows:
+        left = row.cells["name"].locations[0].page
+        for role in ("shared", "tem_area", "immigrant", "multiprofessional"):
+            if role in row.cells:
+                # Each right-hand cell comes from the one right page paired with its left page.
+                assert [loc.page for loc in row.cells[role].locations] == [left + (3 if row.table == 1 else 1)]
+    want1 = [_key(r) for r in expected.rows if r.table == 1]
+    assert [_key(r) for r in doc.rows if r.table == 1] == want1
+    assert [_key(r) for r in doc.rows if r.table == 2] == _kuntien_first([r for r in expected.rows if r.table == 2])

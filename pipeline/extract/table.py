@@ -155,20 +155,53 @@ def _anchor_window(anchors: list[tuple[int, Word]], settings: TableSettings) -> 
     ordered = sorted(anchors, key=lambda a: (a[1].top, a[1].x0))
     for _, seed in ordered:
         reach = seed.top + settings.band_lines * seed.size
-        by_role: dict[int, list[Word]] = {}
-        for role, w in ordered:
-            if seed.top - 0.5 <= w.top <= reach:
-                by_role.setdefault(role, []).append(w)
-        # Roles must run left to right in sheet order, or these are data words.
-        lefts = [min(w.x0 for w in by_role[r]) for r in sorted(by_role)]
-        if any(b <= a for a, b in zip(lefts, lefts[1:])):
+        window = [(role, w) for role, w in ordered if seed.top - 0.5 <= w.top <= reach]
+        # Header words run left to right in sheet order. A data cell just below a short header
+        # row can hold a header word too ("Yhteinen markkinointi" in the name column): keep
+        # the largest set of words in sheet order, which drops such strays, and skip the
+        # window when the seed itself is a stray.
+        kept = _in_sheet_order(window)
+        if not any(w is seed for _, w in kept):
             continue
+        by_role: dict[int, list[Word]] = {}
+        for role, w in kept:
+            by_role.setdefault(role, []).append(w)
         if len(by_role) >= settings.min_roles:
             return by_role
         if len(by_role) == 1 and any(normalise_token(w.text) in settings.unique_words
                                      for ws in by_role.values() for w in ws):
             return by_role
     return None
+
+
+def _in_sheet_order(words: list[tuple[int, Word]]) -> list[tuple[int, Word]]:
+    """The longest run of words, left to right, whose column roles never go back.
+
+    Ties go to the run whose words sit higher (closer to the seed), so a stray data word
+    below the header loses to the header word it competes with.
+    """
+    by_x = sorted(words, key=lambda a: (a[1].x0, a[1].top))
+    # best[i]: (length, -sum of tops) of the best run ending at word i; prev[i] its predecessor
+    best: list[tuple[int, float]] = []
+    prev: list[int] = []
+    for i, (role, w) in enumerate(by_x):
+        score, back = (1, -w.top), -1
+        for j in range(i):
+            # Words of one header cell may stack (x overlaps); other columns lie right.
+            if by_x[j][0] == role or (by_x[j][0] < role and by_x[j][1].x0 < w.x0):
+                cand = (best[j][0] + 1, best[j][1] - w.top)
+                if cand > score:
+                    score, back = cand, j
+        best.append(score)
+        prev.append(back)
+    if not best:
+        return []
+    i = max(range(len(best)), key=lambda k: best[k])
+    run: list[tuple[int, Word]] = []
+    while i >= 0:
+        run.append(by_x[i])
+        i = prev[i]
+    return run[::-1]
 
 
 def _snap(x: float, v_edges: Sequence[Edge], top: float, bottom: float, settings: TableSettings) -> float:
@@ -475,6 +508,14 @@ def join_blocks_to_rows(lay: PageLayout, settings: TableSettings, warnings: list
             if row.group:
                 warnings.append(f"page {lay.page.number}: {role} text {b.text!r} is beside the group "
                                 f"row {row.name.text!r} on page {lay.pair.page.number}; ignored")
+                continue
+            # A row pairs with one page per slice, so a column's text on two pages means two
+            # slices claim one column: a page was put in the wrong table (a missed header).
+            earlier = [x.page for x in row.cells.get(role, ()) if x.page != b.page]
+            if earlier:
+                warnings.append(f"page {lay.page.number}: {role} text {b.text!r} would join row "
+                                f"{row.name.text!r} of page {lay.pair.page.number}, which already has "
+                                f"{role} text from page {earlier[0]}; ignored")
                 continue
             row.cells.setdefault(role, []).append(b)
 
