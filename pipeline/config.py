@@ -32,6 +32,7 @@ class Settings:
     max_pages: int = 50  # a source with more pages is refused (the real ones have 3 and 4)
     max_bytes: int = 50 * 1024 * 1024
     page_timeout_s: float = 10.0  # extraction time allowed per page
+    workers: int = 0  # processes that extract documents; 0: one per core
     cache_dir: Path = PROJECT_ROOT / ".cache"
 
     @classmethod

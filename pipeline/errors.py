@@ -8,6 +8,18 @@ from pathlib import Path
 class PipelineError(Exception):
     """Base class: everything the pipeline raises on purpose."""
 
+    def __reduce__(self):  # type: ignore[override]
+        # Raised in an extraction worker process, it crosses back by pickle: keep the message and
+        # the attributes as they are (the default would call __init__ with the message alone).
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[PipelineError], args: tuple, state: dict) -> PipelineError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class SourceError(PipelineError):
     """A source file cannot be used. Always names the file and says why."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
+from concurrent.futures import Executor
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -32,6 +33,7 @@ from pipeline.runner import (
     unchanged_release,
 )
 from pipeline.sources import discover_sources
+from pipeline.workers import extraction_pool, worker_count
 
 
 # --------------------------------------------------------------------------- tasks
@@ -47,8 +49,8 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False, task_run_name="extract {source.id}")
-def extract_task(source: Source, settings: Settings) -> stages.Extracted:
-    result = stages.extract_source(source, settings)
+def extract_task(source: Source, settings: Settings, pool: Executor | None = None) -> stages.Extracted:
+    result = stages.extract_source(source, settings, pool)
     get_run_logger().info(
         "%s: %s, %d rows, %d items",
         source.id,
@@ -115,9 +117,9 @@ def publish_flow(
     """Extract every source, then normalise, map, validate, publish.
 
     With `parallel` the extract tasks are submitted to the flow's task runner (Dask processes).
-    Without it they run one after another in this thread: pdfminer is CPU-bound, so threads
-    would gain nothing, and only the main thread can interrupt a page that runs over
-    Settings.page_timeout_s (SIGALRM).
+    Without it they run on Prefect's threads but parse on Settings.workers processes
+    (pdfminer is CPU-bound: threads alone would share one core); in a worker's main thread a
+    page that runs over Settings.page_timeout_s is interrupted (SIGALRM).
     """
     done: dict[str, stages.Extracted] = {}
 
@@ -130,8 +132,15 @@ def publish_flow(
         for future in as_completed([extract_task.submit(source, settings) for source in sources]):
             record(future.result())
     else:
-        for source in sources:
-            record(extract_task(source, settings))
+        # Tasks on Prefect's threads, each parsing on a worker process of one pool: the cores
+        # in use without a Dask cluster, and a page over its time limit still interrupted.
+        with extraction_pool(worker_count(settings, len(sources))) as pool:
+            if pool is None:
+                for source in sources:
+                    record(extract_task(source, settings))
+            else:
+                for future in as_completed([extract_task.submit(source, settings, pool) for source in sources]):
+                    record(future.result())
     extracted = [done[s.id] for s in sources]
     catalogue = normalise_task([e.document for e in extracted])
     graph = map_task(catalogue, settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,11 +20,11 @@ from rdflib import Graph
 
 from pipeline import stages
 from pipeline.config import Settings
+from pipeline.workers import Progress
 from pipeline.fingerprint import run_fingerprint
 from pipeline.model import Catalogue, ExtractedDocument, Source
 from pipeline.sources import discover_sources
 
-Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
 @dataclass
@@ -135,11 +135,7 @@ def run_pipeline(settings: Settings, progress: Progress | None = None) -> RunRep
         if release:
             return RunReport("unchanged", f"nothing changed since release {release}: nothing published",
                              sources=len(sources), cached=len(sources), release=release)
-        extracted: list[stages.Extracted] = []
-        for n, source in enumerate(sources, start=1):
-            extracted.append(stages.extract_source(source, settings))
-            if progress:
-                progress(n, len(sources), source.id)
+        extracted = stages.extract_sources(sources, settings, progress)
         documents: list[ExtractedDocument] = [e.document for e in extracted]
         catalogue = stages.normalise_documents(documents)
         graph = stages.map_catalogue(catalogue, settings)

@@ -5,6 +5,7 @@ raw -> extract -> normalise -> map -> validate -> publish. Nothing here imports 
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rdflib import Graph
 from pipeline import cache
 from pipeline.config import Settings
 from pipeline.errors import ValidationFailed
+from pipeline.workers import Progress
 from pipeline.model import Catalogue, ExtractedDocument, Source
 
 
@@ -22,16 +24,26 @@ class Extracted:
     cached: bool  # True: this exact file was parsed by an earlier run with the same code
 
 
-def extract_source(source: Source, settings: Settings) -> Extracted:
-    """The records of one source: from the cache when the file and the code are unchanged."""
+def extract_source(source: Source, settings: Settings, pool: Executor | None = None) -> Extracted:
+    """The records of one source: from the cache when the file and the code are unchanged,
+    else parsed here or, given a process `pool`, on one of its workers."""
     hit = cache.load(settings.cache_dir, source)
     if hit is not None:
         return Extracted(hit, cached=True)
+    if pool is not None:
+        return pool.submit(extract_source, source, settings).result()
     from pipeline.extract.document import extract_document
 
     document = extract_document(source, settings)
     cache.store(settings.cache_dir, document)
     return Extracted(document, cached=False)
+
+
+def extract_sources(sources: list[Source], settings: Settings, progress: Progress | None = None) -> list[Extracted]:
+    """Every source, in order; documents not in the cache are parsed on Settings.workers processes."""
+    from pipeline.workers import extract_all
+
+    return extract_all(sources, settings, progress)
 
 
 def normalise_documents(documents: list[ExtractedDocument]) -> Catalogue:

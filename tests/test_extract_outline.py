@@ -19,7 +19,7 @@ import pytest
 from expected.loader import SLIDES_FILE, load_document, read_yaml
 from pipeline.errors import ExtractionError
 from pipeline.extract.layout import load_profiles
-from pipeline.extract.outline import OutlineSettings, extract_outline, words_to_lines
+from pipeline.extract.outline import OutlineSettings, extract_outline, lines_to_items, words_to_lines
 from pipeline.extract.words import Word
 from pipeline.model import ExtractedDocument, OutlineItem, Source
 from conftest import need as _need
@@ -214,6 +214,25 @@ def test_columns_with_interleaved_baselines_are_read_apart():
         ("\uf076", "Eka rivi"), (None, "Oikea palsta"), ("\uf076", "Toka"),
     ]
 
+
+
+def test_a_wrapped_line_starting_with_a_dash_continues_its_item_but_a_hanging_dash_is_a_sub_bullet():
+    # Found by the benchmark corpus: "... ohjaus – kehittämishanke 1" wrapped before the dash.
+    # A word space (0.3 em) follows that dash; a real "–" bullet has a hanging indent after it.
+    words = [
+        _word("•", 10, 100), _word("Neuvonta", 24, 100), _word("ja", 78, 100), _word("ohjaus", 94, 100),
+        _word("–", 24, 112), _word("kehittämishanke", 33, 112), _word("1", 127, 112),
+        _word("–", 24, 124), _word("Alakohta", 38, 124),
+    ]
+    settings = OutlineSettings()
+    lines = words_to_lines(words, settings)
+    assert [(l.bullet, l.text) for l in lines] == [
+        ("•", "Neuvonta ja ohjaus"), (None, "– kehittämishanke 1"), ("–", "Alakohta"),
+    ]
+    items = lines_to_items(lines, settings)
+    assert [[l.text for l in block.lines] for block in items] == [
+        ["Neuvonta ja ohjaus", "– kehittämishanke 1"], ["Alakohta"],
+    ]
 
 def test_a_pdf_without_text_raises_an_error_naming_file_and_slide(tmp_path: Path):
     import matplotlib

@@ -29,12 +29,12 @@ def register(app: typer.Typer) -> None:
         prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Run as a Prefect flow (default) or as plain Python"),
         dask: bool = typer.Option(False, help="Extract documents in parallel on a local Dask cluster"),
         dask_address: str = typer.Option(None, help="Use this Dask scheduler (tcp://host:8786) instead"),
-        workers: int = typer.Option(None, help="Dask workers of the local cluster [default: 2]"),
+        workers: int = typer.Option(None, help="Processes that parse PDFs (or SERVICEGRAPH_WORKERS) [default: one per core]"),
         fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Fetch remote (url:) sources first"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the result line"),
     ) -> None:
         """Run raw -> extract -> normalise -> map -> validate -> publish; skip if nothing changed."""
-        settings = Settings.from_env(sources=sources, output=output, base_iri=base_iri)
+        settings = Settings.from_env(sources=sources, output=output, base_iri=base_iri, workers=workers)
         progress = None
         if not quiet and sys.stderr.isatty() or os.environ.get("SERVICEGRAPH_PROGRESS") == "1":
             from pipeline.flows import terminal_progress

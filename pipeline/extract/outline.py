@@ -35,6 +35,8 @@ class OutlineSettings:
     layout: str = "service-slides"
     bullets: tuple[str, ...] = ("\uf076", "\uf0a7", "•", "▪", "–")
     bullet_ranges: tuple[tuple[int, int], ...] = ((0xF000, 0xF0FF),)
+    prose_glyphs: tuple[str, ...] = ("–", "-")
+    hanging_gap: float = 0.4
     bold_markers: tuple[str, ...] = ("Bold",)
     line_centre_tolerance: float = 0.4
     word_gap: float = 1.0
@@ -58,6 +60,8 @@ class OutlineSettings:
             values["bullets"] = tuple(str(b) for b in profile["bullets"])
         if profile.get("bullet_ranges") is not None:
             values["bullet_ranges"] = tuple((int(lo), int(hi)) for lo, hi in profile["bullet_ranges"])
+        if profile.get("prose_glyphs") is not None:
+            values["prose_glyphs"] = tuple(str(g) for g in profile["prose_glyphs"])
         if profile.get("bold_markers"):
             values["bold_markers"] = tuple(str(b) for b in profile["bold_markers"])
         if profile.get("continuation_starts"):
@@ -215,11 +219,20 @@ def _is_glyph(text: str, settings: OutlineSettings) -> bool:
     return text in settings.bullets or any(lo <= ord(text) <= hi for lo, hi in settings.bullet_ranges)
 
 
+def _opens_item(words: list[Word], settings: OutlineSettings) -> bool:
+    """A glyph that also occurs in running text (a dash) starts an item only when a hanging
+    indent follows it; after an ordinary space it is the first word of a wrapped line."""
+    head = words[0]
+    if head.text not in settings.prose_glyphs or len(words) == 1:
+        return True
+    return words[1].x0 - head.x1 >= settings.hanging_gap * head.size
+
+
 def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Line]:
     words = list(segment)
     bullet: str | None = None
     head = words[0]
-    if _is_glyph(head.text, settings):
+    if _is_glyph(head.text, settings) and _opens_item(words, settings):
         bullet = head.text
         words = words[1:]
     elif len(head.text) > 1 and _is_glyph(head.text[0], settings):
