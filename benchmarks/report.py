@@ -146,6 +146,8 @@ def render(data: dict[str, Any]) -> str:
              f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB, {m.get('system')}, "
              f"Python {m.get('python')}, {m.get('libreoffice')}.", f"Code: `{data.get('code')}` (snapshot); "
              f"command: `{data.get('command')}`", ""]
+    for again in data.get("reruns", []):
+        lines += [f"Re-measured later: `{again['command']}` at code `{again['code']}` ({again['started']}).", ""]
     head = "| | " + " | ".join(f"N = {d['n']:,}" for d in sizes) + " |"
     lines += ["## Cost per size", "", head, "|---|" + "---:|" * len(sizes)]
 
@@ -186,8 +188,7 @@ def render(data: dict[str, Any]) -> str:
     if server:
         lines += [f"Prefect's temporary server alone: {_fmt(server.get('start_s'), ' s', 1)} to start "
                   f"(+ {_fmt(server.get('import_s'), ' s', 1)} importing it).", ""]
-    if sizes and sizes[-1]["queries"]:
-        big = sizes[-1]
+    for big in reversed([d for d in sizes if d["queries"]]):  # the largest store first
         lines += [f"## Canned queries (N = {big['n']:,}, {_fmt(big['triples'])} triples; median ms)", "",
                   "| query | rows | Oxigraph `query_store` | Oxigraph engine only | rdflib SPARQL | rdflib / Oxigraph |",
                   "|---|---:|---:|---:|---:|---:|"]
@@ -197,7 +198,12 @@ def render(data: dict[str, Any]) -> str:
                 lines.append(f"| {name} | – | {limit} | – | not run | – |")
                 continue
             rd = q.get("rdflib_ms")
-            rd_text = _fmt(rd, "", 1) if rd is not None else f"> {q.get('rdflib_timeout_s', 0) * 1000:,.0f} (cut off)"
+            if rd is not None:
+                rd_text = _fmt(rd, "", 1)
+            elif q.get("rdflib_skipped"):
+                rd_text = "not run (" + q["rdflib_skipped"] + ")"
+            else:
+                rd_text = f"> {q.get('rdflib_timeout_s', 0) * 1000:,.0f} (cut off)"
             ratio = _fmt(rd / q["oxigraph_ms"], "×", 0) if rd and q["oxigraph_ms"] else "–"
             lines.append(f"| {name} | {q['rows']:,} | {q['oxigraph_ms']:.1f} | {q['oxigraph_engine_ms']:.1f} | "
                          f"{rd_text} | {ratio} |")

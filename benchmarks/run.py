@@ -80,6 +80,7 @@ def run_worker(mode: str, corpus: Path, work: Path, out: Path, options: dict[str
                 "process_s": round(wall, 3)}
     result = json.loads(result_path.read_text(encoding="utf-8"))
     result["process_s"] = round(wall, 3)
+    result["code"] = CODE.get("description")
     return result
 
 
@@ -127,6 +128,8 @@ def measure_size(n: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
         steps.append(("prefect", work_root / "prefect"))
         if args.dask:
             steps.append(("prefect-dask", work_root / "dask"))
+    if args.modes:
+        steps = [(mode, work) for mode, work in steps if mode in args.modes]
     for mode, work in steps:
         print(f"[N={n}] {mode} ...", flush=True)
         result[mode] = run_worker(mode, corpus, work, out, options, log_dir, tag)
@@ -159,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
     parser.add_argument("--keep-work", action="store_true", help="keep the outputs and caches of the runs")
     parser.add_argument("--report-only", action="store_true", help="print tables and plot from results.json")
+    parser.add_argument("--modes", type=lambda t: [m for m in t.split(",") if m], default=None,
+                        help="only these measurements (pipeline,floor,rerun,prefect,prefect-dask), merged into "
+                             "the sizes already in results.json")
     args = parser.parse_args(argv)
     if args.prefect_sizes is None:
         args.prefect_sizes = [n for n in args.sizes if n <= 100]
@@ -173,13 +179,22 @@ def main(argv: list[str] | None = None) -> int:
                 "started": time.strftime("%Y-%m-%d %H:%M:%S"), "generator_version": corpus_mod.GENERATOR_VERSION,
                 "code": code_description(), "sizes": {}}
         CODE["root"] = snapshot_code(out)
-        if args.prefect_sizes:
+        CODE["description"] = data["code"]
+        if args.modes and results_path.is_file():
+            previous = json.loads(results_path.read_text(encoding="utf-8"))
+            previous.setdefault("reruns", []).append({"command": data["command"], "code": data["code"],
+                                                      "started": data["started"]})
+            data = previous
+        if args.prefect_sizes and (not args.modes or "prefect" in args.modes):
             print("Prefect server start-up ...", flush=True)
             (out / "work").mkdir(parents=True, exist_ok=True)
             data["prefect_server"] = run_worker("prefect-server", ROOT, out / "work" / "server", out, {},
                                                 out / "logs", "once")
         for n in args.sizes:
-            data["sizes"][str(n)] = measure_size(n, args, out)
+            measured = measure_size(n, args, out)
+            if args.modes and str(n) in data["sizes"]:
+                measured = {**data["sizes"][str(n)], **{k: v for k, v in measured.items() if k in args.modes}}
+            data["sizes"][str(n)] = measured
             # Written after every size: a long run leaves what it measured so far.
             results_path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         data["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")

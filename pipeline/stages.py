@@ -24,6 +24,15 @@ class Extracted:
     cached: bool  # True: this exact file was parsed by an earlier run with the same code
 
 
+def parse_source(source: Source, settings: Settings) -> ExtractedDocument:
+    """Parse the PDF and keep its records in the cache: the job a worker process runs."""
+    from pipeline.extract.document import extract_document
+
+    document = extract_document(source, settings)
+    cache.store(settings.cache_dir, document)
+    return document
+
+
 def extract_source(source: Source, settings: Settings, pool: Executor | None = None) -> Extracted:
     """The records of one source: from the cache when the file and the code are unchanged,
     else parsed here or, given a process `pool`, on one of its workers."""
@@ -31,12 +40,8 @@ def extract_source(source: Source, settings: Settings, pool: Executor | None = N
     if hit is not None:
         return Extracted(hit, cached=True)
     if pool is not None:
-        return pool.submit(extract_source, source, settings).result()
-    from pipeline.extract.document import extract_document
-
-    document = extract_document(source, settings)
-    cache.store(settings.cache_dir, document)
-    return Extracted(document, cached=False)
+        return Extracted(pool.submit(parse_source, source, settings).result(), cached=False)
+    return Extracted(parse_source(source, settings), cached=False)
 
 
 def extract_sources(sources: list[Source], settings: Settings, progress: Progress | None = None) -> list[Extracted]:

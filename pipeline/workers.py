@@ -58,7 +58,7 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
 
 
 def extract_all(sources: list[Source], settings: Settings, progress: Progress | None = None) -> list[Extracted]:
-    """`stages.extract_source` for every source: cache hits here, the rest on worker processes.
+    """`stages.extract_source` for every source: cache hits here, the rest parsed on worker processes.
 
     The first failing document (in the sources' order) is raised as it was raised in the worker;
     the documents not started yet are cancelled.
@@ -87,7 +87,7 @@ def extract_all(sources: list[Source], settings: Settings, progress: Progress | 
             for index in todo:
                 record(index, stages.extract_source(sources[index], settings))
         else:
-            futures: dict[Future, int] = {pool.submit(stages.extract_source, sources[i], settings): i for i in todo}
+            futures: dict[Future, int] = {pool.submit(stages.parse_source, sources[i], settings): i for i in todo}
             pending = set(futures)
             failed: dict[int, BaseException] = {}
             while pending:
@@ -97,7 +97,7 @@ def extract_all(sources: list[Source], settings: Settings, progress: Progress | 
                     if error is not None:
                         failed[futures[future]] = error
                     else:
-                        record(futures[future], future.result())
+                        record(futures[future], stages.Extracted(future.result(), cached=False))
                 if failed:
                     for future in pending:
                         future.cancel()

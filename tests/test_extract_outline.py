@@ -234,6 +234,23 @@ def test_a_wrapped_line_starting_with_a_dash_continues_its_item_but_a_hanging_da
         ["Neuvonta ja ohjaus", "– kehittämishanke 1"], ["Alakohta"],
     ]
 
+def test_a_bullet_set_close_after_the_left_column_text_opens_the_next_columns_item():
+    # Found by the benchmark corpus: the left box's line ends 3 pt before the right box's bullet.
+    words = [_word("Hallinnointi", 10, 100), _word("–", 84, 100), _word("•", 93, 100), _word("Valmennus", 107, 100)]
+    lines = words_to_lines(words, OutlineSettings())
+    assert [(l.bullet, l.text) for l in lines] == [(None, "Hallinnointi –"), ("•", "Valmennus")]
+
+
+def test_an_unbulleted_item_wrapped_before_its_number_stays_one_item():
+    words = [_word("Henkilöstöpalvelut", 10, 100), _word("–", 124, 100), _word("kehittämishanke", 133, 100),
+             _word("2", 10, 112), _word("Talouspalvelut", 10, 124)]
+    settings = OutlineSettings()
+    items = lines_to_items(words_to_lines(words, settings), settings)
+    assert [" ".join(l.text for l in block.lines) for block in items] == [
+        "Henkilöstöpalvelut – kehittämishanke 2", "Talouspalvelut",
+    ]
+
+
 def test_a_pdf_without_text_raises_an_error_naming_file_and_slide(tmp_path: Path):
     import matplotlib
 

@@ -192,11 +192,16 @@ def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Lin
     for word in sorted(words, key=lambda w: (w.x0, w.yc)):
         best: list[Word] | None = None
         best_distance = 0.0
-        for chain in chains:
+        # A bullet glyph opens a line of its own: one printed right after the text of the
+        # column to its left (boxes set close together) is the next column's item.
+        opens_line = _is_glyph(word.text, settings) and word.text not in settings.prose_glyphs
+        for chain in chains if not opens_line else ():
             last = chain[-1]
             size = max(last.size, word.size)
             gap = word.x0 - last.x1
-            reach = (settings.bullet_gap if _is_glyph(last.text, settings) else settings.word_gap) * size
+            # A bullet reaches across its hanging indent; a dash inside running text does not.
+            bullet_head = _is_glyph(last.text, settings) and (len(chain) == 1 or last.text not in settings.prose_glyphs)
+            reach = (settings.bullet_gap if bullet_head else settings.word_gap) * size
             if not -0.2 * size <= gap <= reach:
                 continue
             anchor = next((w for w in chain if not _is_glyph(w.text, settings)), chain[0])
@@ -314,7 +319,8 @@ def lines_to_headings(lines: Iterable[Line], settings: OutlineSettings) -> list[
 def _starts_continuation(line: Line, settings: OutlineSettings) -> bool:
     first = line.text[:1]
     if settings.continuation_starts == "lower":
-        return first.islower() or first in "(-–,;:)"
+        # A digit too: "– kehittämishanke" / "2" is a name wrapped before its number.
+        return first.islower() or first.isdigit() or first in "(-–,;:)"
     return False
 
 
