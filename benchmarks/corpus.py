@@ -169,29 +169,6 @@ def slides_content(spec: DocSpec, base: dict[str, Any], extra: int) -> dict[str,
     return content
 
 
-def build_slides_pptx(path: Path, content: dict[str, Any], variant: slides.SlidesVariant) -> Path:
-    """slides.build_slides_pptx with the content given (it reads slides.yaml itself)."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    base_w, height = content["slide_width_in"], content["slide_height_in"]
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(base_w), Inches(height)
-    blank = prs.slide_layouts[6]
-    for n, slide_spec in enumerate(content["slides"], start=1):
-        slide = prs.slides.add_slide(blank)
-        for k, shape in enumerate(slide_spec["shapes"], start=1):
-            slides._add_shape(slide, shape, 1.0, variant, f"slide {n}, shape {k}")
-    props = prs.core_properties
-    props.title = content["title"]
-    props.author = props.last_modified_by = "servicegraph benchmarks/corpus.py"
-    props.created = props.modified = slides.FIXED_TIME
-    props.revision = 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prs.save(path)
-    return path
-
-
 def build_office_file(spec: DocSpec, src_dir: Path) -> tuple[Path, int]:
     """Write the .xlsx or .pptx of document `spec` into `src_dir`; return it and the number
     of records (table rows, list items) it prints, which extraction must find again."""
@@ -208,7 +185,7 @@ def build_office_file(spec: DocSpec, src_dir: Path) -> tuple[Path, int]:
     for extra in (3, 1, 0):
         content = slides_content(spec, slides.load_content(), extra)
         try:
-            built = build_slides_pptx(path, content, variant)
+            built = slides.build_slides_pptx(path, variant, content)
         except ValueError:
             if extra == 0:
                 raise

@@ -155,9 +155,10 @@ def _add_shape(slide: Any, spec: dict[str, Any], x_scale: float, v: SlidesVarian
     _check_fit(planned, w, h, v.font_name, where)
 
 
-def build_slides_pptx(path: Path, variant: SlidesVariant = SlidesVariant()) -> Path:
-    """Write the presentation to `path`."""
-    content = load_content()
+def build_slides_pptx(path: Path, variant: SlidesVariant = SlidesVariant(),
+                      content: dict[str, Any] | None = None) -> Path:
+    """Write the presentation to `path` (`content`: another deck of slides.yaml's shape)."""
+    content = content if content is not None else load_content()
     base_w, height = content["slide_width_in"], content["slide_height_in"]
     width = base_w if variant.aspect == "16:9" else height * 4 / 3
     prs = Presentation()
