@@ -16,9 +16,14 @@ from pipeline.fingerprint import extraction_version
 from pipeline.model import ExtractedDocument, Source
 
 
-def _path(cache_dir: Path, source: Source) -> Path:
+def key(source: Source) -> str:
+    """What an extraction depends on: the file's bytes, the layout override, the code."""
     layout = source.layout or "auto"  # a layout override changes what extraction produces
-    return cache_dir / "extract" / f"{source.sha256}-{layout}-{extraction_version()}.pickle"
+    return f"{source.sha256}-{layout}-{extraction_version()}"
+
+
+def _path(cache_dir: Path, source: Source) -> Path:
+    return cache_dir / "extract" / f"{key(source)}.pickle"
 
 
 def load(cache_dir: Path, source: Source) -> ExtractedDocument | None:
@@ -32,6 +37,11 @@ def load(cache_dir: Path, source: Source) -> ExtractedDocument | None:
     if not isinstance(doc, ExtractedDocument):
         return None
     return replace(doc, source=source)
+
+
+def load_exists(cache_dir: Path, source: Source) -> bool:
+    """Whether this exact file has a cache entry (without reading it)."""
+    return _path(cache_dir, source).is_file()
 
 
 def store(cache_dir: Path, doc: ExtractedDocument) -> None:

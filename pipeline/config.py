@@ -32,8 +32,10 @@ class Settings:
     max_pages: int = 50  # a source with more pages is refused (the real ones have 3 and 4)
     max_bytes: int = 50 * 1024 * 1024
     page_timeout_s: float = 10.0  # extraction time allowed per page
-    workers: int = 0  # processes that extract documents; 0: one per core
+    workers: int = 0  # processes that extract documents and build shards; 0: one per core
     cache_dir: Path = PROJECT_ROOT / ".cache"
+    max_shrink: float = 0.2  # a release dropping more than this share of the services is refused
+    shacl_engine: str = "pyshacl"  # the reference engine; "turbo": pyshacl-turbo (docs/validation-engines.md)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -43,13 +45,19 @@ class Settings:
             if raw is None:
                 continue
             default = getattr(cls, f.name)
-            if isinstance(default, Path):
-                values[f.name] = Path(raw)
-            elif isinstance(default, int):
-                values[f.name] = int(raw)
-            elif isinstance(default, float):
-                values[f.name] = float(raw)
-            else:
-                values[f.name] = raw
+            try:
+                if isinstance(default, Path):
+                    values[f.name] = Path(raw)
+                elif isinstance(default, int):
+                    values[f.name] = int(raw)
+                elif isinstance(default, float):
+                    values[f.name] = float(raw)
+                else:
+                    values[f.name] = raw
+            except ValueError:
+                from pipeline.errors import SettingsError
+
+                kind = type(default).__name__
+                raise SettingsError(f"SERVICEGRAPH_{f.name.upper()}={raw!r} is not a valid {kind}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)

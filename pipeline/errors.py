@@ -58,3 +58,15 @@ class ValidationFailed(PipelineError):
 
 class RunLocked(PipelineError):
     """Another run holds the output lock."""
+
+
+class SettingsError(PipelineError):
+    """An option or setting is malformed or out of range (names it and the allowed values)."""
+
+
+class GuardRefused(PipelineError):
+    """A guard refused to publish (empty sources, a release that would shrink too much)."""
+
+
+class Interrupted(PipelineError):
+    """The run was interrupted (SIGINT/SIGTERM) before it published."""

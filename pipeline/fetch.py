@@ -24,6 +24,10 @@ STATE_NAME = ".fetch-state.json"
 _ALLOWED_SCHEMES = ("http://", "https://")
 
 
+class TransientFetchError(SourceError):
+    """A download that may work on a later try (connection refused, timeout, 5xx, 429)."""
+
+
 @dataclass(frozen=True)
 class FetchOutcome:
     source_id: str
@@ -94,11 +98,12 @@ def fetch_one(
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and target.exists():
             return FetchOutcome(source_id, url, target, False, sha256_file(target)), state
-        raise SourceError(url, f"HTTP {exc.code} {exc.reason}") from None
+        error = TransientFetchError if exc.code >= 500 or exc.code == 429 else SourceError
+        raise error(url, f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
-        raise SourceError(url, f"cannot fetch: {exc.reason}") from None
+        raise TransientFetchError(url, f"cannot fetch: {exc.reason}") from None
     except TimeoutError:
-        raise SourceError(url, f"no answer within {timeout_s} s") from None
+        raise TransientFetchError(url, f"no answer within {timeout_s} s") from None
 
 
 def remote_entries(sources_dir: Path) -> list[tuple[str, str, Path]]:

@@ -44,14 +44,18 @@ def extraction_version() -> str:
     return code_version()
 
 
+def source_fields(source: Source) -> bytes:
+    """A source's bytes (sha256) and every manifest field, as one line to hash."""
+    fields = (source.id, source.sha256, source.title, source.publisher, source.date,
+              source.origin, source.layout, source.url)
+    return "\0".join("" if f is None else str(f) for f in fields).encode() + b"\n"
+
+
 def run_fingerprint(sources: list[Source], settings: Settings) -> str:
     """Everything the published bytes depend on: sources, code, ontology, shapes, IRIs."""
     digest = hashlib.sha256()
     digest.update(code_version((settings.ontology_dir, settings.shapes_dir)).encode())
     digest.update(f"{settings.base_iri}\0{settings.def_iri}\0".encode())
     for source in sorted(sources, key=lambda s: s.id):
-        fields = (source.id, source.sha256, source.title, source.publisher, source.date,
-                  source.origin, source.layout, source.url)
-        digest.update("\0".join("" if f is None else str(f) for f in fields).encode())
-        digest.update(b"\n")
+        digest.update(source_fields(source))
     return digest.hexdigest()

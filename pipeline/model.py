@@ -9,7 +9,7 @@ Nothing in this module knows about PDFs, RDF or Prefect; every stage imports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -229,3 +229,40 @@ class Catalogue:
     sources: tuple[SourceDocument, ...]
     services: tuple[Service, ...]
     warnings: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- publish
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """One area's shard as published: enough to assemble the release without reading it."""
+
+    area_id: str
+    area_name: str
+    organisation: str  # IRI of the area's organisation (the publisher of its services)
+    key: str
+    source_ids: tuple[str, ...]
+    ttl_sha256: str
+    jsonld_sha256: str
+    ttl_bytes: int
+    jsonld_bytes: int
+    triples: int
+    entries: int
+    subjects: int
+    entities: int
+    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instances
+    properties: tuple[str, ...] = ()
+    services: tuple[tuple[str, str], ...] = ()  # (IRI, title), sorted by IRI
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(data: dict) -> "ShardResult":
+        data = dict(data)
+        for name in ("source_ids", "properties", "warnings"):
+            data[name] = tuple(data.get(name, ()))
+        data["services"] = tuple(tuple(s) for s in data.get("services", ()))
+        return ShardResult(**data)

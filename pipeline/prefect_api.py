@@ -21,10 +21,38 @@ import urllib.request
 from collections.abc import Iterator
 
 
+# Nothing leaves the machine unasked, and the terminal shows the run's own lines: no analytics
+# from the server, no "View at http://127.0.0.1…" link to a server that is gone after the run,
+# no engine traceback for a failure the run reports itself. A user's own settings win.
+_QUIET = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_CLIENT_METRICS_ENABLED": "false",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def quiet_prefect() -> None:
+    """Set the quiet defaults before Prefect reads its settings (call before importing prefect)."""
+    for name, value in _QUIET.items():
+        os.environ.setdefault(name, value)
+    import logging
+
+    # Flow and task failures are reported by the run itself, as one line.
+    for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment, read without importing Prefect."""
+    return os.environ.get("PREFECT_API_URL") or None
 
 
 class LocalApi:
@@ -43,7 +71,8 @@ class LocalApi:
             sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+        # Its own session: a terminal's Ctrl-C goes to the run, which stops the server itself.
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
 
     @property
     def url(self) -> str:
@@ -67,25 +96,42 @@ class LocalApi:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[LocalApi | None]:
-    """Use the configured Prefect API, or boot a temporary local one for the duration."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
+def prefect_api(started: LocalApi | None = None) -> Iterator[LocalApi | None]:
+    """Use the configured Prefect API, or a temporary local one (`started` early, or booted
+    now) for the duration."""
+    quiet_prefect()
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOGGING_TO_API_ENABLED,
+        temporary_settings,
+    )
 
     if PREFECT_API_URL.value():
+        if started is not None:  # a Prefect profile names a server after all
+            started.stop()
         yield None
         return
-    api = LocalApi()
+    from pipeline.run.interrupt import INTERRUPTS
+
+    api = started or LocalApi()
+    stop = INTERRUPTS.on_interrupt(api.stop)
     try:
         # The server is gone when the run ends: logs sent to it would only be retried against a
-        # closed port at exit. They still go to the terminal.
-        with temporary_settings({PREFECT_API_URL: api.url, PREFECT_LOGGING_TO_API_ENABLED: False}):
+        # closed port at exit (they still go to the terminal), and heartbeats, which let a lasting
+        # server detect crashed runs, would only make each flow wait up to 1 s for their thread.
+        overrides = {PREFECT_API_URL: api.url, PREFECT_LOGGING_TO_API_ENABLED: False,
+                     PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        with temporary_settings(overrides):
             yield api
     finally:
-        api.stop()
+        INTERRUPTS.forget(stop)
+        if started is None:  # one started early is stopped by whoever started it
+            api.stop()

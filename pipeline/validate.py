@@ -3,6 +3,11 @@
 `validate()` runs SHACL Core shapes without inference (fast: no rdflib SPARQL engine involved)
 and turns pyshacl's report into `Violation`s that say which service, which rule, and where in
 which source document the offending entry was printed.
+
+pyshacl is the reference engine and the default. `engine="turbo"` runs pyshacl-turbo (a Rust
+engine with pyshacl's API) instead; it is imported only when asked for. Both engines give the
+same violations on every case of tests/test_shacl_engines.py; docs/validation-engines.md says
+what was compared, how fast each is, and the one difference left (auto-generated messages).
 """
 
 from __future__ import annotations
@@ -77,9 +82,22 @@ def load_shapes(shapes: list[Path] | Graph, def_iri: str = DEFAULT_DEF_IRI) -> G
     return merged
 
 
-def validate(data: Graph, shapes: list[Path] | Graph, *, def_iri: str = DEFAULT_DEF_IRI) -> ValidationResult:
+# The SHACL engines `validate()` can run: pyshacl (the reference, default) and pyshacl-turbo.
+ENGINES = ("pyshacl", "turbo")
+
+
+def validate(
+    data: Graph,
+    shapes: list[Path] | Graph,
+    *,
+    def_iri: str = DEFAULT_DEF_IRI,
+    engine: str = "pyshacl",
+) -> ValidationResult:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
     shapes_graph = load_shapes(shapes, def_iri)
-    conforms, report, _text = pyshacl_validate(
+    run = _turbo_validate() if engine == "turbo" else pyshacl_validate
+    conforms, report, text = run(
         data,
         shacl_graph=shapes_graph,
         inference="none",
@@ -87,13 +105,32 @@ def validate(data: Graph, shapes: list[Path] | Graph, *, def_iri: str = DEFAULT_
         abort_on_first=False,
         allow_warnings=False,
     )
+    if not isinstance(report, Graph):  # both engines return (False, ValidationFailure, text) on a failure
+        raise RuntimeError(f"SHACL validation with {engine} failed: {text}")
+    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    # A result path prints with the prefix the shapes graph had as loaded (rdflib's default dcterms:, say)
+    # and only failing that with the project's (sg:, …): rdflib caches every qname it computes and bind()
+    # does not clear that cache. pyshacl computes the qnames of the result paths while it validates,
+    # pyshacl-turbo computes none; computing them here makes the printed paths the same for both engines.
+    for result in results:
+        path = report.value(result, SH.resultPath)
+        if isinstance(path, URIRef):
+            _short(shapes_graph, path)
     bind_prefixes(shapes_graph, def_iri)  # so that shapes and paths print as sgsh:…, sg:…
-    violations = [
-        _violation(report, result, data, shapes_graph, def_iri)
-        for result in report.subjects(RDF.type, SH.ValidationResult)
-    ]
+    violations = [_violation(report, result, data, shapes_graph, def_iri) for result in results]
     violations.sort(key=lambda v: (v.source_id or "~", v.page or 0, v.focus_node, v.shape, v.path or "", v.value or ""))
     return ValidationResult(conforms=bool(conforms), violations=violations, report_graph=report, shapes=shapes_graph)
+
+
+def _turbo_validate():
+    """pyshacl-turbo's validate(), imported lazily: pyshacl stays the only import-time engine."""
+    try:
+        from pyshacl_turbo import validate as turbo_validate
+    except ImportError as exc:
+        raise RuntimeError(
+            "SHACL engine 'turbo' needs the pyshacl-turbo package (pip install pyshacl-turbo==0.6.5)"
+        ) from exc
+    return turbo_validate
 
 
 def write_report(result: ValidationResult, directory: Path) -> tuple[Path, Path]:

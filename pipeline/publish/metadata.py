@@ -34,8 +34,43 @@ SG_SOURCE_DATE_PREDICATES = (DCTERMS.modified, DCTERMS.issued, DCTERMS.date)
 
 @dataclass(frozen=True)
 class PublishedFile:
-    name: str  # file name inside the release ("servicegraph.ttl")
-    data: bytes
+    name: str  # file name inside the release ("servicegraph.ttl", "areas/x.ttl")
+    size: int
+    sha256: str
+
+    @staticmethod
+    def of(name: str, data: bytes) -> "PublishedFile":
+        return PublishedFile(name, len(data), hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class DatasetStats:
+    """VoID counts of the data, summed over shards whose subjects are disjoint."""
+
+    triples: int = 0
+    subjects: int = 0
+    entities: int = 0  # subjects with an rdf:type
+    classes: dict[str, int] | None = None  # class IRI -> instances
+    properties: frozenset[str] = frozenset()
+    publishers: tuple[tuple[str, str], ...] = ()  # (organisation IRI, name)
+
+    @staticmethod
+    def of_graph(data: Graph) -> "DatasetStats":
+        classes: dict[str, set] = {}
+        for s, c in data.subject_objects(RDF.type):
+            classes.setdefault(str(c), set()).add(s)
+        publishers = []
+        for org in sorted(set(data.objects(None, CV.hasCompetentAuthority))):
+            label = data.value(org, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
+            publishers.append((str(org), str(label) if label is not None else str(org)))
+        return DatasetStats(
+            triples=len(data),
+            subjects=len(set(data.subjects())),
+            entities=len(set(data.subjects(RDF.type))),
+            classes={c: len(m) for c, m in classes.items()},
+            properties=frozenset(str(p) for p in data.predicates()),
+            publishers=tuple(publishers),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -82,31 +117,30 @@ def _lit_lang(values: dict[str, str | list[str]]) -> list[Literal]:
     return out
 
 
-def void_statistics(g: Graph, dataset: URIRef, data: Graph, shrink) -> None:
-    """VoID counts for `data`, attached to `dataset`, with one class partition per class."""
-    subjects = set(data.subjects())
-    objects = set(data.objects())
-    classes: dict[URIRef, set] = {}
-    for s, c in data.subject_objects(RDF.type):
-        classes.setdefault(c, set()).add(s)
-    g.add((dataset, VOID.triples, Literal(len(data), datatype=XSD.integer)))
-    g.add((dataset, VOID.entities, Literal(len({s for ss in classes.values() for s in ss}), datatype=XSD.integer)))
+def void_statistics(g: Graph, dataset: URIRef, stats: DatasetStats, shrink) -> None:
+    """VoID counts attached to `dataset`, with one class partition per class.
+
+    void:distinctObjects is not given: objects are shared between shards (concepts, literals),
+    so it cannot be summed from them without holding every object of the dataset.
+    """
+    classes = stats.classes or {}
+    g.add((dataset, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    g.add((dataset, VOID.entities, Literal(stats.entities, datatype=XSD.integer)))
     g.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    g.add((dataset, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
-    g.add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
-    g.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
+    g.add((dataset, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
+    g.add((dataset, VOID.distinctSubjects, Literal(stats.subjects, datatype=XSD.integer)))
     for cls, members in sorted(classes.items()):
-        part = URIRef(f"{dataset}/class/{_slug(shrink(cls))}")
+        part = URIRef(f"{dataset}/class/{_slug(shrink(URIRef(cls)))}")
         g.add((dataset, VOID.classPartition, part))
         g.add((part, RDF.type, VOID.Dataset))
-        g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(members, datatype=XSD.integer)))
 
 
 def catalog_graph(
     *,
     base_iri: str,
-    data: Graph,
+    stats: DatasetStats,
     files: list[PublishedFile],
     release_id: str,
     dates: list[dt.date],
@@ -151,12 +185,11 @@ def catalog_graph(
     g.add((dataset, DCAT_VERSION, Literal(release_id)))
 
     # The publisher is whoever is competent for the services: the employment area(s).
-    publishers = sorted(set(data.objects(None, CV.hasCompetentAuthority)))
-    for org in publishers:
+    for iri, name in sorted(stats.publishers):
+        org = URIRef(iri)
         g.add((dataset, DCTERMS.publisher, org))
         g.add((catalog, DCTERMS.publisher, org))
-        for label in data.objects(org, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")):
-            g.add((org, FOAF.name, label))
+        g.add((org, FOAF.name, Literal(name, lang="fi")))
         g.add((org, RDF.type, FOAF.Agent))
 
     if dates:
@@ -169,20 +202,20 @@ def catalog_graph(
         g.add((period, DCAT.startDate, Literal(oldest.isoformat(), datatype=XSD.date)))
         g.add((period, DCAT.endDate, Literal(newest.isoformat(), datatype=XSD.date)))
 
-    void_statistics(g, dataset, data, shrink)
+    void_statistics(g, dataset, stats, shrink)
 
     media = cfg["media_types"]
     for f in sorted(files, key=lambda f: f.name):
         suffix = Path(f.name).suffix
         if suffix not in media:
             raise PublishError(f"{f.name}: no media type configured for {suffix!r} in {CATALOG_YAML}")
-        dist = URIRef(f"{dataset}/distribution/{f.name}")
+        dist = URIRef(f"{dataset}/distribution/{f.name}")  # areas/x.ttl -> …/distribution/areas/x.ttl
         checksum = URIRef(f"{dist}/checksum")
         g.add((dataset, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f.name)))
         g.add((dist, DCAT.mediaType, URIRef(media[suffix])))
-        g.add((dist, DCAT.byteSize, Literal(len(f.data), datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, URIRef(ds["license"])))
         if download_base:
             url = URIRef(download_base.rstrip("/") + "/" + f.name)
@@ -191,5 +224,5 @@ def catalog_graph(
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(f.data).hexdigest(), datatype=XSD.hexBinary)))
+        g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
     return g

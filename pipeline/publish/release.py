@@ -7,8 +7,9 @@
       latest -> releases/{id}     swapped with os.replace of a temporary symlink
 
 Release id = "{YYYYMMDD}-{12 hex}" where the date is the newest source date ("undated"
-without one) and the hex is the start of the sha256 over the published content (data,
-ontology, context). Same sources -> same id -> nothing is written ("unchanged").
+without one) and the hex is the start of the sha256 over the published content (every area's
+shard digests, ontology, context). Same sources -> same id -> nothing is written ("unchanged").
+The release itself is assembled from the shards by pipeline.publish.assemble.
 
 A reader of output/latest sees either the whole previous release or the whole new one:
 the new one is complete and fsynced before the symlink moves, and a failure before that
@@ -32,8 +33,7 @@ from rdflib import Graph
 
 from pipeline.config import Settings
 from pipeline.errors import RunLocked
-from pipeline.publish import changelog as cl
-from pipeline.publish import metadata, serialise
+from pipeline.publish import serialise
 from pipeline.publish.serialise import PublishError
 from pipeline.rdf.concepts import parse_turtle
 
@@ -115,24 +115,6 @@ def load_ontology(ontology_dir: Path, def_iri: str) -> Graph:
     return g
 
 
-def content_files(data: Graph, ontology: Graph, def_iri: str) -> dict[str, bytes]:
-    """The files whose bytes define the release (and its id)."""
-    return {
-        DATA_TTL: serialise.to_turtle(data, def_iri),
-        DATA_JSONLD: serialise.to_jsonld(data, def_iri),
-        CONTEXT: serialise.context_bytes(def_iri),
-        ONTOLOGY: serialise.to_turtle(ontology, def_iri, allow_blank_nodes=True),
-    }
-
-
-def release_id_for(files: dict[str, bytes], dates: list[dt.date]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    day = max(dates).strftime("%Y%m%d") if dates else "undated"
-    return f"{day}-{h.hexdigest()[:12]}"
-
-
 def current_release(output_dir: Path) -> str | None:
     """The release id output/latest points at, or None."""
     latest = output_dir / LATEST
@@ -171,82 +153,22 @@ def publish(
     output_dir: Path | None = None,
     *,
     settings: Settings | None = None,
-    ontology: Graph | None = None,
     manifest_dates: Iterable[str | None] = (),
     download_base: str | None = None,
     locked: bool = False,
 ) -> ReleaseResult:
-    """Publish `data` (the validated service graph) as a release under `output_dir`.
+    """Publish `data` (a validated service graph) as a release under `output_dir`.
 
-    `locked=True` when the caller already holds `output_lock(output_dir)` for the whole run
+    A run publishes its shards with pipeline.publish.assemble; this is the same writer for a
+    graph held in memory. `locked=True` when the caller already holds `output_lock(output_dir)`
     (flock is per open file, so taking it again here would refuse our own run).
     """
+    from dataclasses import replace
+
+    from pipeline.publish.assemble import publish_graph
+
     settings = settings or Settings.from_env()
     output_dir = Path(output_dir or settings.output)
-    if ontology is None:
-        ontology = load_ontology(Path(settings.ontology_dir), settings.def_iri)
-
     with contextlib.nullcontext() if locked else output_lock(output_dir):
-        remove_leftovers(output_dir)
-        dates = metadata.source_dates(manifest_dates, data)
-        files = content_files(data, ontology, settings.def_iri)
-        release_id = release_id_for(files, dates)
-        releases = output_dir / RELEASES
-        target = releases / release_id
-        previous = current_release(output_dir)
-
-        if previous == release_id:
-            return ReleaseResult(release_id, target, False, f"data unchanged: it equals the latest release {release_id}, nothing published")
-        if target.is_dir():
-            # Same content as an older release (e.g. a revert): reuse it rather than rewrite it.
-            _swap_latest(output_dir, release_id)
-            return ReleaseResult(release_id, target, False, f"content equals release {release_id}; latest now points to it")
-
-        old_graph, old_changelog = None, None
-        if previous:
-            prev_dir = releases / previous
-            old_graph = Graph().parse(prev_dir / DATA_TTL, format="turtle")
-            if (prev_dir / CHANGELOG).exists():
-                old_changelog = (prev_dir / CHANGELOG).read_text(encoding="utf-8")
-        changes = cl.diff_graphs(
-            old_graph,
-            data,
-            sg_namespace=serialise.sg_namespace(settings.def_iri),
-            previous_release=previous,
-            release=release_id,
-        )
-
-        pfx = serialise.prefixes(settings.def_iri)
-        catalog = metadata.catalog_graph(
-            base_iri=settings.base_iri,
-            data=data,
-            files=[metadata.PublishedFile(n, b) for n, b in files.items()],
-            release_id=release_id,
-            dates=dates,
-            download_base=download_base,
-            prefixes=pfx,
-        )
-        files = dict(files)
-        files[CATALOG] = serialise.to_turtle(catalog, settings.def_iri)
-        files[CHANGES] = cl.changes_json(changes)
-        files[CHANGELOG] = cl.changelog_document(changes, old_changelog)
-
-        _write_release(output_dir, release_id, files)
-        return ReleaseResult(release_id, target, True, f"published release {release_id}", changes)
-
-
-def _write_release(output_dir: Path, release_id: str, files: dict[str, bytes]) -> None:
-    releases = output_dir / RELEASES
-    releases.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
-    try:
-        for name in sorted(files):
-            _write_file(staging / name, files[name])
-        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a release is for everyone to read
-        _fsync_dir(staging)
-        os.rename(staging, releases / release_id)
-        _fsync_dir(releases)
-        _swap_latest(output_dir, release_id)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return publish_graph(data, replace(settings, output=output_dir), manifest_dates=manifest_dates,
+                             download_base=download_base)

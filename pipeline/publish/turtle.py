@@ -63,14 +63,18 @@ def _object_key(node: Node) -> tuple[int, str, str, str]:
     return (1, str(node), node.language or "", str(node.datatype or ""))
 
 
+def header(prefixes: dict[str, str]) -> str:
+    """The prefix lines every file of a release starts with (then one blank line)."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items())) + "\n"
+
+
 def write_turtle(graph: Graph, prefixes: dict[str, str]) -> bytes:
     """The graph as Turtle: subjects by IRI, rdf:type first then predicates by IRI, objects sorted."""
     names = _Names(prefixes)
     by_subject: dict[URIRef, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in graph:
         by_subject[s][p].append(o)
-    out = [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items())]
-    out.append("\n")
+    out = [header(prefixes)]
     for subject in sorted(by_subject, key=str):
         predicates = by_subject[subject]
         order = sorted(predicates, key=lambda p: (p != RDF.type, str(p)))

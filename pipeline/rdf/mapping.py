@@ -11,6 +11,7 @@ No blank nodes: every resource gets an IRI from pipeline.rdf.iris.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
@@ -47,6 +48,22 @@ class _Ctx:
 
     def label(self, scheme: str, concept_id: str) -> str:
         return self.schemes.label(scheme, concept_id, "fi")
+
+
+def definitions_graph(settings: Settings) -> Graph:
+    """The ontology and the concept schemes: what every shard refers to, published once."""
+    return _definitions(settings.ontology_dir, settings.def_iri)
+
+
+@lru_cache(maxsize=4)
+def _definitions(ontology_dir, def_iri: str) -> Graph:
+    from dataclasses import replace
+
+    settings = replace(Settings(), ontology_dir=ontology_dir, def_iri=def_iri)
+    graph = Graph()
+    graph += load_ontology(settings)
+    graph += load_concept_schemes(settings).graph
+    return graph
 
 
 def catalogue_to_graph(catalogue: Catalogue, settings: Settings) -> Graph:
