@@ -46,6 +46,8 @@ class PrefectExecutor:
         self.local = local
 
     def map(self, stage: str, fn: Callable[..., Any], jobs: Sequence[tuple], labels: Sequence[str]) -> Iterator[tuple[int, Any]]:
+        if self.local is not None and len(jobs) > 1:
+            self.local.warm()  # from the flow's thread, not from a task's
         futures = {job_task.submit(stage, label, fn, job, self.local): i for i, (job, label) in enumerate(zip(jobs, labels))}
         for future in as_completed(list(futures)):
             yield futures[future], future.result()

@@ -72,7 +72,10 @@ class LocalApi:
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
         ]  # fmt: skip
         # Its own session: a terminal's Ctrl-C goes to the run, which stops the server itself.
-        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+        from pipeline.run.executors import die_with_parent
+
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=die_with_parent)
 
     @property
     def url(self) -> str:

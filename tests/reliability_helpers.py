@@ -213,7 +213,7 @@ def check_release(release: Path) -> dict[str, str]:
 
     spdx = Namespace("http://spdx.org/rdf/terms#")
     dcat = Namespace("http://www.w3.org/ns/dcat#")
-    files = {p.name: p for p in release.iterdir() if p.is_file()}
+    files = {str(p.relative_to(release)): p for p in release.rglob("*") if p.is_file()}
     for name in ("servicegraph.ttl", "servicegraph.jsonld", "catalog.ttl", "ontology.ttl"):
         assert name in files, f"{release}: {name} missing"
     for name, path in files.items():
@@ -229,7 +229,7 @@ def check_release(release: Path) -> dict[str, str]:
         checksum = catalog.value(dist, spdx.checksum)
         if url is None or checksum is None:
             continue
-        name = str(url).rstrip("/").rsplit("/", 1)[-1]
+        name = str(url)
         value = str(catalog.value(checksum, spdx.checksumValue))
         assert name in files, f"{release}: catalog.ttl lists {name}, which is not in the release"
         data = files[name].read_bytes()
@@ -258,7 +258,7 @@ def baseline_output(root: Path) -> Path:
     """A release published from the real sources under `root/baseline/output`, built once per
     session (the tests copy it; they never change it). Extraction is cached in `root/cache`."""
     if root not in _BASELINES:
-        from pipeline.runner import run_pipeline
+        from pipeline.run import run_pipeline
 
         base = root / "baseline"
         sources = real_sources(base / "sources")

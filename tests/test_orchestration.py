@@ -16,8 +16,8 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.fetch import fetch_remote_sources
-from pipeline.flows import run_flow
-from pipeline.runner import run_pipeline
+from pipeline.run.with_prefect import run_with_prefect
+from pipeline.run import Options, run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
@@ -48,7 +48,7 @@ def test_unchanged_sources_are_not_parsed_and_nothing_new_is_published(tmp_path:
 def test_prefect_entry_point_skips_an_unchanged_run_before_starting_prefect(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, copy_sources(tmp_path / "raw"))
     run_pipeline(settings)
-    report = run_flow(settings, fetch=False)
+    report = run_with_prefect(settings)
     assert report.status == "unchanged" and report.parsed == 0
 
 
@@ -69,7 +69,7 @@ def test_a_removed_source_gives_a_new_release_whose_changelog_lists_the_removed_
     manifest["sources"] = [s for s in manifest["sources"] if s["id"] != "000_palveluluokittelu"]
     (sources / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     (sources / "000_palveluluokittelu.pdf").unlink()
-    second = run_pipeline(settings)
+    second = run_pipeline(settings, options=Options(allow_shrink=True))  # 124 -> 52 services
     assert second.status == "published" and second.release != first.release
     assert second.cached == 1 and second.parsed == 0
     assert "Tietohallintopalvelut" in second.removed  # a service only the slides name

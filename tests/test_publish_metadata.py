@@ -11,7 +11,7 @@ import rdflib.namespace as rns
 
 from pipeline.config import Settings
 from pipeline.publish import metadata, release
-from pipeline.rdf.mapping import catalogue_to_graph
+from pipeline.rdf.mapping import catalogue_to_graph, definitions_graph
 from sample_catalogue import sample_catalogue
 
 SPDX = metadata.SPDX
@@ -22,7 +22,7 @@ DATASET = URIRef("https://servicegraph.example.org/id/dataset/servicegraph")
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> tuple[Graph, Path, Graph]:
     out = tmp_path_factory.mktemp("out")
-    data = catalogue_to_graph(sample_catalogue(), Settings())
+    data = catalogue_to_graph(sample_catalogue(), Settings()) - definitions_graph(Settings())  # published apart
     result = release.publish(data, out, settings=Settings(output=out), manifest_dates=["2025-01-15", "2025-02-03", None])
     return data, result.path, Graph().parse(result.path / "catalog.ttl")
 
@@ -31,7 +31,8 @@ def test_every_data_file_has_a_distribution_with_its_sha256(published):
     _, path, cat = published
     dists = set(cat.objects(DATASET, DCAT.distribution))
     names = {str(cat.value(d, DCTERMS.title)) for d in dists}
-    assert names == {"servicegraph.ttl", "servicegraph.jsonld", "context.jsonld", "ontology.ttl"}
+    areas = {f"areas/{a.id}.{suffix}" for a in sample_catalogue().areas for suffix in ("ttl", "jsonld")}
+    assert names == {"servicegraph.ttl", "servicegraph.jsonld", "context.jsonld", "ontology.ttl"} | areas
     for d in dists:
         data = (path / str(cat.value(d, DCTERMS.title))).read_bytes()
         checksum = cat.value(d, SPDX.checksum)
@@ -50,7 +51,7 @@ def test_dates_come_from_the_sources_not_the_clock(published):
 
 
 def test_without_source_dates_there_is_no_date():
-    g = metadata.catalog_graph(base_iri="https://x.example/id/", data=Graph(), files=[], release_id="r", dates=[])
+    g = metadata.catalog_graph(base_iri="https://x.example/id/", stats=metadata.DatasetStats(), files=[], release_id="r", dates=[])
     assert not list(g.objects(None, DCTERMS.modified))
 
 

@@ -18,7 +18,8 @@ from pipeline.rdf.mapping import catalogue_to_graph
 from pipeline.rdf.namespaces import CPSV, DCT, SG
 from sample_catalogue import sample_catalogue
 
-FIXED_NAMES = {"servicegraph.ttl", "servicegraph.jsonld", "context.jsonld", "catalog.ttl", "ontology.ttl", "CHANGELOG.md", "changes.json"}
+FIXED_NAMES = {"servicegraph.ttl", "servicegraph.jsonld", "context.jsonld", "catalog.ttl", "ontology.ttl", "CHANGELOG.md",
+               "changes.json", "shards.json", "areas"}
 B = "https://servicegraph.example.org/id/"
 TSA = "https://servicegraph.example.org/def/tem-service-area/"
 
@@ -61,7 +62,9 @@ def test_identical_sources_give_byte_identical_releases(graph, tmp_path):
     a = _publish(graph, tmp_path / "a")
     b = _publish(graph, tmp_path / "b")
     assert a.release_id == b.release_id
-    for name in FIXED_NAMES:
+    names = sorted(str(p.relative_to(a.path)) for p in a.path.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(b.path)) for p in b.path.rglob("*") if p.is_file())
+    for name in names:
         assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), name
 
 
@@ -69,15 +72,17 @@ def test_failure_mid_write_keeps_previous_release_and_latest(graph, tmp_path, mo
     first = _publish(graph, tmp_path)
     changed = Graph() + graph
     changed.add((_service_with_title(graph, "Starttiraha"), DCT.description, Literal("muutettu", lang="fi")))
-    real_write, calls = release._write_file, []
+    import pipeline.publish.assemble as assemble
 
-    def failing_write(path: Path, data: bytes) -> None:
-        calls.append(path.name)
+    real_write, calls = assemble._write_streamed, []
+
+    def failing_write(path: Path, name: str, chunks):
+        calls.append(name)
         if len(calls) == 3:
             raise OSError("disk full (injected)")
-        real_write(path, data)
+        return real_write(path, name, chunks)
 
-    monkeypatch.setattr(release, "_write_file", failing_write)
+    monkeypatch.setattr(assemble, "_write_streamed", failing_write)
     with pytest.raises(OSError, match="injected"):
         _publish(changed, tmp_path)
     assert len(calls) == 3

@@ -13,7 +13,7 @@ import pytest
 import reliability_helpers as rh
 from pipeline.errors import RunLocked
 from pipeline.publish.release import output_lock
-from pipeline.runner import run_pipeline
+from pipeline.run import run_pipeline
 
 NEW_BASE = "https://tyollisyys.example.fi/id/"
 

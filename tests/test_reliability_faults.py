@@ -18,19 +18,20 @@ from rdflib.namespace import DCTERMS
 
 from pipeline.config import Settings
 from pipeline.publish.release import current_release, publish
-from pipeline.runner import run_pipeline
+from pipeline.run import run_pipeline
 
 NEW_BASE = "https://tyollisyys.example.fi/id/"  # a different base IRI: every published byte changes
 
 # `servicegraph run` with a slow disk: each release file takes 0.4 s, so a kill lands mid-write.
 SLOW_RUN = """
 import sys, time
-import pipeline.publish.release as rel
-real = rel._write_file
-def slow(path, data):
-    real(path, data)
+import pipeline.publish.assemble as assemble
+real = assemble._write_streamed
+def slow(path, name, chunks):
+    written = real(path, name, chunks)
     time.sleep(0.4)
-rel._write_file = slow
+    return written
+assemble._write_streamed = slow
 from pipeline.cli import app
 app(sys.argv[1:])
 """
@@ -145,20 +146,20 @@ def test_a_publication_that_fails_midway_leaves_no_staging_folder_and_the_old_re
 ) -> None:
     # A fault inside publication itself (the disk fills up after two files): the staging folder
     # is removed, releases/ and latest are as before, and the error reaches the caller.
-    import pipeline.publish.release as rel
+    import pipeline.publish.assemble as assemble
 
     output = rh.copy_output(baseline, tmp_path / "output")
     old_target, old_snapshot = rh.latest_target(output), rh.snapshot(output)
-    real, written = rel._write_file, []
+    real, written = assemble._write_streamed, []
 
-    def full_disk(path: Path, data: bytes) -> None:
+    def full_disk(path: Path, name: str, chunks):
         if len(written) == 2:
             raise OSError(28, "No space left on device")
-        written.append(path.name)
-        real(path, data)
+        written.append(name)
+        return real(path, name, chunks)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rel, "_write_file", full_disk)
+        mp.setattr(assemble, "_write_streamed", full_disk)
         with pytest.raises(OSError, match="No space left"):
             publish(tiny_graph(), output, settings=Settings())
     assert written and rh.latest_target(output) == old_target and rh.snapshot(output) == old_snapshot

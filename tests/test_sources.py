@@ -11,7 +11,7 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.errors import PipelineError
-from pipeline.runner import run_pipeline
+from pipeline.run import run_pipeline
 from pipeline.sources import discover_sources
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -319,7 +319,7 @@ def _write_content(staging: Path, shards: list[Shard], fixed: dict[str, bytes], 
         _write_streamed(staging / DATA_JSONLD, DATA_JSONLD, _jsonld_chunks(shards)),
     ]
     files += [_write_streamed(staging / name, name, [data]) for name, data in sorted(fixed.items())]
-    files.append(_write_streamed(staging / INDEX, INDEX, [_index_bytes(shards)]))
+    _write_streamed(staging / INDEX, INDEX, [_index_bytes(shards)])  # the run's own index: no distribution
     (staging / AREAS).mkdir()
     for shard in shards:
         r = shard.result

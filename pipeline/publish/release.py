@@ -62,6 +62,21 @@ class ReleaseResult:
 # --------------------------------------------------------------------------- lock
 
 
+_HELD: set[int] = set()  # lock descriptors this process holds
+
+
+def _close_inherited_locks() -> None:
+    # A forked worker shares the parent's open lock file; were the parent killed, the worker
+    # would go on holding the lock. flock belongs to the open file, so the child lets go of it.
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def output_lock(output_dir: Path) -> Iterator[None]:
     """Hold an exclusive flock on output/.lock; refuse (RunLocked) if another run holds it."""
@@ -76,9 +91,11 @@ def output_lock(output_dir: Path) -> Iterator[None]:
             raise RunLocked(f"{path}: another run is in progress (pid {holder})") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD.add(fd)
         try:
             yield
         finally:
+            _HELD.discard(fd)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -42,9 +42,20 @@ def worker_count(workers: int, jobs: int | None = None) -> int:
     return max(1, min(wanted, jobs) if jobs is not None else wanted)
 
 
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies (a killed run leaves no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _quiet_worker() -> None:
     # The terminal sends SIGINT to the whole process group; the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def _ready() -> int:
@@ -73,14 +84,15 @@ class LocalExecutor:
             return None
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context(), initializer=_quiet_worker)
+            # Start every worker now, from this thread: a worker dies with the thread that
+            # started it (die_with_parent), so none may be started from a short-lived task thread.
+            for future in [self._pool.submit(_ready) for _ in range(self.workers)]:
+                future.result()
         return self._pool
 
     def warm(self) -> None:
         """Start every worker now: before Prefect starts its threads, they can still be forked."""
-        pool = self.pool()
-        if pool is not None:
-            for future in [pool.submit(_ready) for _ in range(self.workers)]:
-                future.result()
+        self.pool()
 
     def prefetch(self, fn: Callable[..., Any], jobs: Sequence[Job]) -> None:
         """Start `jobs` now; a later `submit` of the same job waits for the running one.

@@ -1,0 +1,83 @@
+"""Executors run the plan's jobs the same way: worker processes give what one process gives."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import reliability_helpers as rh
+from pipeline.config import Settings
+from pipeline.errors import ExtractionError, SourceError
+from pipeline.run.executors import LocalExecutor, worker_count
+from pipeline.run.jobs import extract_job
+from pipeline.sources import discover_sources
+
+
+def _settings(sources: Path, tmp: Path, workers: int) -> Settings:
+    return Settings(sources=sources, output=tmp / "output", cache_dir=tmp / f"cache-{workers}", workers=workers)
+
+
+def _outcomes(executor: LocalExecutor, sources, settings: Settings) -> list:
+    jobs = [(s, settings) for s in sources]
+    results: list = [None] * len(jobs)
+    order = []
+    try:
+        for index, outcome in executor.map("extract", extract_job, jobs, [s.id for s in sources]):
+            results[index] = outcome
+            order.append(index)
+    finally:
+        executor.close()
+    assert sorted(order) == list(range(len(jobs)))  # every job reported exactly once
+    return results
+
+
+def test_two_worker_processes_give_the_outcomes_of_one_process(tmp_path: Path) -> None:
+    sources = discover_sources(rh.RAW)
+    parallel = _outcomes(LocalExecutor(2), sources, _settings(rh.RAW, tmp_path, 2))
+    serial = _outcomes(LocalExecutor(1), sources, _settings(rh.RAW, tmp_path, 1))
+    assert [o.source_id for o in parallel] == [s.id for s in sources]
+    assert [(o.area_id, o.warnings, o.error) for o in parallel] == [(o.area_id, o.warnings, o.error) for o in serial]
+    assert {o.area_id for o in parallel} == {"paijat-hameen-tyollisyysalue"}
+    assert not any(o.cached for o in parallel)
+    again = _outcomes(LocalExecutor(2), sources, _settings(rh.RAW, tmp_path, 2))
+    assert all(o.cached for o in again)
+
+
+def test_a_document_failing_on_a_worker_comes_back_as_its_own_error_naming_the_file(tmp_path: Path) -> None:
+    folder = rh.real_sources(tmp_path / "sources")
+    rh.truncated(folder / "zz-rikki.pdf")
+    sources = discover_sources(folder)
+    outcomes = _outcomes(LocalExecutor(2), sources, _settings(folder, tmp_path, 2))
+    failed = [o for o in outcomes if o.error is not None]
+    assert [o.source_id for o in failed] == ["zz-rikki"]
+    assert isinstance(failed[0].error, SourceError)
+    assert failed[0].error.path.endswith("zz-rikki.pdf")
+    assert str(failed[0].error).startswith(failed[0].error.path + ": ")
+    assert all(o.area_id for o in outcomes if o.error is None)  # the good ones are unaffected
+
+
+def test_pipeline_errors_cross_a_process_boundary_with_message_and_fields() -> None:
+    error = ExtractionError("raw/x.pdf", "no table header found", page=3)
+    back = pickle.loads(pickle.dumps(error))
+    assert (type(back), str(back), back.path, back.page) == (ExtractionError, str(error), "raw/x.pdf", 3)
+
+
+def test_worker_count_uses_the_cores_but_never_more_processes_than_jobs() -> None:
+    assert worker_count(0, 1) == 1
+    assert worker_count(4, 3) == 3
+    assert 1 <= worker_count(0, 100) <= (os.cpu_count() or 1)
+
+
+def test_prefetched_jobs_are_picked_up_by_a_later_submit(tmp_path: Path) -> None:
+    sources = discover_sources(rh.RAW)
+    settings = _settings(rh.RAW, tmp_path, 2)
+    executor = LocalExecutor(2)
+    try:
+        executor.prefetch(extract_job, [(s, settings) for s in sources])
+        outcomes = [executor.submit(extract_job, s, settings) for s in sources]
+        assert not executor._prefetched  # each running job was taken, none started twice
+    finally:
+        executor.close()
+    assert [o.source_id for o in outcomes] == [s.id for s in sources]
+    assert not any(o.cached for o in outcomes)
