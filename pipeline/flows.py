@@ -26,17 +26,23 @@ from prefect.futures import as_completed  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
 from pipeline.fetch import FetchOutcome, TransientFetchError, fetch_remote_sources  # noqa: E402
 from pipeline.run.executors import LocalExecutor  # noqa: E402
-from pipeline.run.interrupt import INTERRUPTS  # noqa: E402
+from pipeline.run.jobs import JOBS  # noqa: E402
 from pipeline.run.plan import Plan, Progress, execute, prepare, run_lock, unchanged_report  # noqa: E402
 from pipeline.run.report import RunReport  # noqa: E402
 
 # --------------------------------------------------------------------------- tasks
 
 
-@task(name="job", cache_policy=NO_CACHE, persist_result=False, task_run_name="{stage} {label}")
-def job_task(stage: str, label: str, fn: Callable[..., Any], args: tuple, local: LocalExecutor | None) -> Any:
+def run_job(stage: str, label: str, args: tuple, local: LocalExecutor | None) -> Any:
     # On the thread runner the body waits for a worker process; on Dask it runs on the worker.
+    # The job is named by its stage, not passed as a function: parameters stay plain data.
+    fn = JOBS[stage]
     return local.submit(fn, *args) if local is not None else fn(*args)
+
+
+# A task of its own name, so that Dask pickles `run_job` by reference (a decorated function
+# under its own name is "not the same object" and would be pickled by value).
+job_task = task(name="job", cache_policy=NO_CACHE, persist_result=False, task_run_name="{stage} {label}")(run_job)
 
 
 class PrefectExecutor:
@@ -48,7 +54,8 @@ class PrefectExecutor:
     def map(self, stage: str, fn: Callable[..., Any], jobs: Sequence[tuple], labels: Sequence[str]) -> Iterator[tuple[int, Any]]:
         if self.local is not None and len(jobs) > 1:
             self.local.warm()  # from the flow's thread, not from a task's
-        futures = {job_task.submit(stage, label, fn, job, self.local): i for i, (job, label) in enumerate(zip(jobs, labels))}
+        assert JOBS[stage] is fn, f"{stage}: not the plan's job"
+        futures = {job_task.submit(stage, label, job, self.local): i for i, (job, label) in enumerate(zip(jobs, labels))}
         for future in as_completed(list(futures)):
             yield futures[future], future.result()
 
@@ -86,7 +93,7 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
 @flow(name="servicegraph-publish", log_prints=False, validate_parameters=False, persist_result=False)
 def publish_flow(plan: Plan, local: LocalExecutor | None = None, progress: Progress | None = None) -> RunReport:
     """The plan's jobs as tasks; the report as a markdown artifact."""
-    report = execute(plan, PrefectExecutor(local), progress, critical=INTERRUPTS.critical)
+    report = execute(plan, PrefectExecutor(local), progress)
     create_markdown_artifact(key="servicegraph-run", markdown=report.markdown(), description=report.message)
     return report
 
@@ -133,7 +140,7 @@ def watch_flow(sources: str | None = None, output: str | None = None, base_iri: 
         else:
             local = LocalExecutor(settings.workers)
             try:
-                report = execute(plan, PrefectExecutor(local), critical=INTERRUPTS.critical)
+                report = execute(plan, PrefectExecutor(local))
             finally:
                 local.close()
     get_run_logger().info(report.message)

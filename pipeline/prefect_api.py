@@ -42,6 +42,10 @@ def quiet_prefect() -> None:
     # Flow and task failures are reported by the run itself, as one line.
     for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # Dask's scheduler and nannies narrate every start and stop at INFO.
+    for name in ("distributed", "prefect_dask"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    os.environ.setdefault("DASK_DISTRIBUTED__LOGGING__DISTRIBUTED", "warning")
 
 
 def _free_port() -> int:

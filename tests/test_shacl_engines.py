@@ -89,6 +89,14 @@ def test_pyshacl_turbo_is_imported_only_when_the_turbo_engine_is_asked_for() -> 
     assert done.returncode == 0, done.stderr
 
 
+def test_the_turbo_engine_without_its_package_says_how_to_install_it(
+    data: Graph, shapes: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyshacl_turbo", None)  # makes `import pyshacl_turbo` fail
+    with pytest.raises(RuntimeError, match=r"pip install pyshacl-turbo==0\.6\.5"):
+        validate(data, shapes, engine="turbo")
+
+
 def test_turbo_validates_without_network(data: Graph, shapes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*args, **kwargs):
         raise AssertionError("the SHACL engine tried to open a network connection")

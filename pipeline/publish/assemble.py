@@ -98,8 +98,10 @@ def previous_shards(output_dir: Path) -> tuple[str | None, dict[str, Shard] | No
 
 
 def _index_bytes(shards: list[Shard]) -> bytes:
+    # Without the cache key: it hashes the code version, and a release's bytes depend on its data only.
     areas = {
-        s.result.area_id: {"shard": s.result.to_json(), **({"kept_from": s.kept_from} if s.kept_from else {})}
+        s.result.area_id: {"shard": {**s.result.to_json(), "key": ""},
+                           **({"kept_from": s.kept_from} if s.kept_from else {})}
         for s in shards
     }
     return (json.dumps({"areas": areas}, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

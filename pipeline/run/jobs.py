@@ -145,3 +145,6 @@ def validate_shard(graph, settings: Settings, area_id: str) -> None:
         report_dir = settings.output / "validation" / area_id
         write_report(result, report_dir)
         raise ValidationFailed(f"area {area_id}: {result.summary()}", report_dir)
+
+
+JOBS = {"extract": extract_job, "shard": shard_job}  # by stage name, for executors that name jobs

@@ -154,9 +154,15 @@ def _reason(error: PipelineError) -> str:
 
 
 def execute(plan: Plan, executor: Executor, progress: Progress | None = None, critical=None) -> RunReport:
-    """Run the plan's jobs on `executor` and publish what is healthy."""
-    from pipeline.publish.assemble import Shard, assemble_release, previous_shards
+    """Run the plan's jobs on `executor` and publish what is healthy.
 
+    `critical` guards the swap of output/latest against an interrupt (default: the process's
+    handler, pipeline.run.interrupt).
+    """
+    from pipeline.publish.assemble import Shard, assemble_release, previous_shards
+    from pipeline.run.interrupt import INTERRUPTS
+
+    critical = critical or INTERRUPTS.critical
     settings, options = plan.settings, plan.options
     sources = list(plan.sources)
     report = RunReport("running", "", sources=len(sources))
@@ -229,7 +235,7 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
 
     result = assemble_release(
         list(shards.values()), settings, manifest_dates=[s.date for s in sources],
-        download_base=options.download_base, **({"critical": critical} if critical else {}))
+        download_base=options.download_base, critical=critical)
     report.release = result.release_id
     report.status = "published" if result.created else "unchanged"
     report.message = result.message
@@ -255,7 +261,6 @@ def run_pipeline(settings: Settings, progress: Progress | None = None, options: 
                  executor: Executor | None = None) -> RunReport:
     """The whole run without Prefect: lock, prepare, execute on a local pool (or `executor`)."""
     from pipeline.run.executors import LocalExecutor
-    from pipeline.run.interrupt import INTERRUPTS
 
     with run_lock(settings):
         plan = prepare(settings, options)
@@ -264,7 +269,7 @@ def run_pipeline(settings: Settings, progress: Progress | None = None, options: 
         own = executor is None
         executor = executor or LocalExecutor(settings.workers)
         try:
-            return execute(plan, executor, progress, critical=INTERRUPTS.critical)
+            return execute(plan, executor, progress)
         finally:
             if own:
                 executor.close()
