@@ -27,6 +27,11 @@ def run_cli(args: list[str], tmp: Path, **env: str) -> subprocess.CompletedProce
     return subprocess.run(CLI + args, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
 
 
+def tree(folder: Path) -> list[str]:
+    """Every file under `folder` (areas/ included), as sorted relative paths."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
 @pytest.fixture(scope="module")
 def flow_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`servicegraph run` as a user runs it: Prefect flow, embedded server, default sources."""
@@ -75,8 +80,8 @@ def test_dask_task_runner_gives_byte_identical_output(flow_run: Path, tmp_path: 
     result = run_cli(["run", "--dask", "--workers", "2", "--output", str(tmp_path / "output")], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     default, dask = flow_run / "latest", tmp_path / "output" / "latest"
-    names = sorted(p.name for p in default.iterdir())
-    assert names == sorted(p.name for p in dask.iterdir())
+    names = tree(default)
+    assert names == tree(dask) and "areas/paijat-hameen-tyollisyysalue.ttl" in names
     match, mismatch, errors = filecmp.cmpfiles(default, dask, names, shallow=False)
     assert mismatch == [] and errors == []
 
@@ -87,8 +92,8 @@ def test_committed_output_is_what_run_produces_from_committed_raw(flow_run: Path
         pytest.fail("output/latest is not committed: run `servicegraph run` and commit output/")
     produced = flow_run / "latest"
     assert os.readlink(committed) == os.readlink(produced), "release ids differ: regenerate output/"
-    names = sorted(p.name for p in produced.iterdir())
-    assert names == sorted(p.name for p in committed.iterdir())
+    names = tree(produced)
+    assert names == tree(committed)
     _, mismatch, errors = filecmp.cmpfiles(committed, produced, names, shallow=False)
     assert mismatch == [] and errors == [], f"regenerate output/: {mismatch or errors} differ"
 
