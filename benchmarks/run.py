@@ -1,26 +1,28 @@
-"""The benchmark: cost per document, scale-out and query speed of the whole pipeline.
+"""The benchmark: time per stage, peak memory of every process, re-runs, and the orchestrators.
 
     .venv/bin/python benchmarks/run.py                 # N = 10, 100, 1000 (make bench)
     .venv/bin/python benchmarks/run.py --sizes 2       # a quick check (the test does this)
     .venv/bin/python benchmarks/run.py --report-only   # table and plot again from results/
 
 For each size N it builds (or reuses) a corpus of N real LibreOffice PDFs (benchmarks/corpus.py)
-and runs, each in a fresh process (benchmarks/measure.py): bare pdfplumber word extraction (the
-floor), the bare pipeline with a timer per stage followed by the store and the canned queries on
-Oxigraph and on rdflib, a no-change re-run, and for the smaller sizes the Prefect flow (threads,
-and Dask with 2 worker processes). It prints tables, checks the targets and writes
-docs/benchmarks.png; the raw figures go to benchmarks/results/results.json.
+and runs, each in a fresh process (benchmarks/measure.py): the bare pipeline cold, pyshacl-turbo
+cold (--turbo-sizes, if installed), Prefect and Prefect + Dask cold (--prefect-sizes; their output
+compared byte for byte with the bare run's), the no-change re-run, and the re-run after one
+document changed. It prints tables, checks the targets and writes docs/benchmarks.png; the raw
+figures go to benchmarks/results/results.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -59,19 +61,23 @@ def code_description() -> str:
     return head or "unknown"
 
 
-def run_worker(mode: str, corpus: Path, work: Path, out: Path, options: dict[str, Any], log_dir: Path,
+def run_worker(mode: str, sources: Path, work: Path, out: Path, options: dict[str, Any], log_dir: Path,
                tag: str) -> dict[str, Any]:
     """Run one measurement in a fresh process; its result plus the process's own wall time."""
-    result_path = out / f"{tag}-{mode}.json"
+    name = f"{tag}-{mode}" + (f"-{options['engine']}" if options.get("engine") else "")
+    result_path = out / f"{name}.json"
     result_path.unlink(missing_ok=True)
     code = CODE["root"]
-    env = {**os.environ, "PREFECT_HOME": str(work.parent / f"prefect-home-{tag}-{mode}"),
-           "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(code), "SERVICEGRAPH_BENCH_CODE": str(code)}
+    # One Prefect home for the whole benchmark, as a user has one (its database is created once).
+    env = {**os.environ, "PREFECT_HOME": str(out / "work" / "prefect-home"), "PREFECT_LOGGING_LEVEL": "WARNING",
+           "PYTHONPATH": str(code), "SERVICEGRAPH_BENCH_CODE": str(code)}
+    env.pop("PREFECT_API_URL", None)
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{tag}-{mode}.log"
+    log_path = log_dir / f"{name}.log"
+    load = os.getloadavg()[0]  # the machine is shared: how busy it was when this one started
     started = time.perf_counter()
     with log_path.open("w") as log:
-        done = subprocess.run([sys.executable, str(MEASURE), mode, str(corpus), str(work), str(result_path),
+        done = subprocess.run([sys.executable, str(MEASURE), mode, str(sources), str(work), str(result_path),
                                json.dumps(options)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     wall = time.perf_counter() - started
     if done.returncode != 0 or not result_path.is_file():
@@ -80,8 +86,55 @@ def run_worker(mode: str, corpus: Path, work: Path, out: Path, options: dict[str
                 "process_s": round(wall, 3)}
     result = json.loads(result_path.read_text(encoding="utf-8"))
     result["process_s"] = round(wall, 3)
-    result["code"] = CODE.get("description")
+    result["load_at_start"] = round(load, 2)
+    result["log"] = str(log_path)
     return result
+
+
+def link_copy(corpus: Path, target: Path) -> Path:
+    """A sources folder of hard links to the corpus, with its own manifest (the changed re-run
+    edits it; the corpus stays as built)."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for path in corpus.iterdir():
+        if path.suffix == ".pdf":
+            os.link(path, target / path.name)
+        elif path.is_file():
+            shutil.copyfile(path, target / path.name)
+    return target
+
+
+def replacement(n: int, root: Path) -> tuple[str, Path]:
+    """Document 0 (the appendix of the first area) and a newer version of it that is not in the
+    corpus of n: document 90·k ≥ n has the same area and layout and other rows (built once)."""
+    index = 90 * -(-n // 90)
+    spec = corpus_mod.doc_spec(index)
+    pool = corpus_mod.version_dir(root) / "pool"
+    pdf = pool / f"{spec.id}.pdf"
+    if not pdf.is_file():
+        src = corpus_mod.version_dir(root) / "src"
+        src.mkdir(parents=True, exist_ok=True)
+        pool.mkdir(parents=True, exist_ok=True)
+        office, _ = corpus_mod.build_office_file(spec, src)
+        staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=corpus_mod.version_dir(root)))
+        try:
+            corpus_mod.convert_many([office], staging)
+            os.replace(staging / pdf.name, pdf)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return corpus_mod.doc_spec(0).id, pdf
+
+
+def same_output(a: Path, b: Path) -> dict[str, Any]:
+    """Every file under a/ and b/ (latest/ of two runs), compared byte for byte."""
+    def files(root: Path) -> dict[str, Path]:
+        return {str(p.relative_to(root)): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+    fa, fb = files(a), files(b)
+    differ = sorted(k for k in fa.keys() & fb.keys() if fa[k].read_bytes() != fb[k].read_bytes())
+    return {"files": len(fa), "identical": fa.keys() == fb.keys() and not differ and bool(fa),
+            "only_in_bare": sorted(fa.keys() - fb.keys()), "only_here": sorted(fb.keys() - fa.keys()),
+            "differ": differ}
 
 
 def machine() -> dict[str, Any]:
@@ -113,32 +166,34 @@ def machine() -> dict[str, Any]:
 
 def measure_size(n: int, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     log_dir = out / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     corpus = corpus_mod.ensure_corpus(n, args.corpus_root, log=lambda m: print(m, flush=True))
+    changed_id, new_pdf = replacement(n, args.corpus_root)
     corpus_s = time.monotonic() - started
     work_root = out / "work" / f"n{n}"
     shutil.rmtree(work_root, ignore_errors=True)
-    options = {"query_runs": args.query_runs, "query_budget_s": args.query_budget, "rdflib_timeout_s": args.rdflib_timeout}
     tag = f"n{n}"
     result: dict[str, Any] = {"n": n, "corpus": str(corpus), "corpus_build_s": round(corpus_s, 1),
                               "expected_records": corpus_mod.expected_records(corpus)}
-    steps = [("pipeline", work_root / "bare"), ("floor", work_root / "floor"), ("rerun", work_root / "bare")]
+    bare = work_root / "bare"
+    sources = link_copy(corpus, bare / "sources")
+    steps: list[tuple[str, str, Path, Path, dict[str, Any]]] = [("cold", "cold", sources, bare, {})]
+    if n in args.turbo_sizes:
+        steps.append(("turbo", "cold", corpus, work_root / "turbo", {"engine": "turbo"}))
     if n in args.prefect_sizes:
-        steps.append(("prefect", work_root / "prefect"))
-        if args.dask:
-            steps.append(("prefect-dask", work_root / "dask"))
-    if args.modes:
-        steps = [(mode, work) for mode, work in steps if mode in args.modes]
-    for mode, work in steps:
-        print(f"[N={n}] {mode} ...", flush=True)
-        result[mode] = run_worker(mode, corpus, work, out, options, log_dir, tag)
-        if mode == "pipeline" and result[mode].get("excluded"):
-            # Documents the pipeline cannot read (reported as problems) are left out of every run.
-            corpus = work_root / "bare" / "sources"
-            print(f"[N={n}] left out (cannot be read): {sorted(result[mode]['excluded'])}", flush=True)
-        took = result[mode].get("total_s", result[mode].get("error"))
-        print(f"[N={n}] {mode}: {took} (process {result[mode]['process_s']} s)", flush=True)
+        steps += [(mode, mode, corpus, work_root / mode, {}) for mode in args.prefect_modes]
+    steps += [("nochange", "nochange", sources, bare, {}),
+              ("changed", "changed", sources, bare, {"changed_id": changed_id, "replacement": str(new_pdf)})]
+    for key, mode, src, work, options in steps:
+        print(f"[N={n}] {key} ...", flush=True)
+        result[key] = run_worker(mode, src, work, out, options, log_dir, tag)
+        if key in ("turbo", "prefect", "prefect-dask") and "error" not in result[key]:
+            result[key]["same_as_bare"] = same_output(bare / "output" / "latest", work / "output" / "latest")
+        r = result[key]
+        print(f"[N={n}] {key}: {r.get('total_s', r.get('error'))} s (process {r['process_s']} s), "
+              f"parsed {r.get('report', {}).get('parsed')}, shards built {r.get('report', {}).get('shards_built')}, "
+              f"peak process {r.get('memory', {}).get('max_process_mib')} MiB"
+              + (f", same as bare: {r['same_as_bare']['identical']}" if "same_as_bare" in r else ""), flush=True)
     if not args.keep_work:
         shutil.rmtree(work_root, ignore_errors=True)
     return result
@@ -152,22 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--sizes", type=parse_sizes, default=[10, 100, 1000], help="corpus sizes (default 10,100,1000)")
     parser.add_argument("--prefect-sizes", type=parse_sizes, default=None,
-                        help="sizes that also run the Prefect flow (default: the sizes up to 100)")
-    parser.add_argument("--no-dask", dest="dask", action="store_false", help="skip the Prefect + Dask run")
-    parser.add_argument("--query-runs", type=int, default=7, help="timed runs per query (median reported)")
-    parser.add_argument("--query-budget", type=float, default=20.0, help="seconds of timed runs per query at most")
-    parser.add_argument("--rdflib-timeout", type=float, default=120.0, help="a query on rdflib slower than this is cut off")
+                        help="sizes that also run Prefect and Prefect + Dask (default: the smallest and largest)")
+    parser.add_argument("--prefect-modes", type=lambda t: [m for m in t.split(",") if m],
+                        default=["prefect", "prefect-dask"], help="at those sizes: prefect (thread runner), "
+                        "prefect-dask, or both (the default)")
+    parser.add_argument("--turbo-sizes", type=parse_sizes, default=None,
+                        help="sizes that also run cold with pyshacl-turbo (default: the largest, if installed)")
     parser.add_argument("--corpus-root", type=Path, default=corpus_mod.CORPUS_DIR)
     parser.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
     parser.add_argument("--keep-work", action="store_true", help="keep the outputs and caches of the runs")
     parser.add_argument("--report-only", action="store_true", help="print tables and plot from results.json")
-    parser.add_argument("--modes", type=lambda t: [m for m in t.split(",") if m], default=None,
-                        help="only these measurements (pipeline,floor,rerun,prefect,prefect-dask), merged into "
-                             "the sizes already in results.json")
     args = parser.parse_args(argv)
     if args.prefect_sizes is None:
-        args.prefect_sizes = [n for n in args.sizes if n <= 100]
+        args.prefect_sizes = sorted({min(args.sizes), max(args.sizes)})
+    if args.turbo_sizes is None:
+        args.turbo_sizes = [max(args.sizes)] if importlib.util.find_spec("pyshacl_turbo") else []
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.json"
@@ -180,21 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                 "code": code_description(), "sizes": {}}
         CODE["root"] = snapshot_code(out)
         CODE["description"] = data["code"]
-        if args.modes and results_path.is_file():
-            previous = json.loads(results_path.read_text(encoding="utf-8"))
-            previous.setdefault("reruns", []).append({"command": data["command"], "code": data["code"],
-                                                      "started": data["started"]})
-            data = previous
-        if args.prefect_sizes and (not args.modes or "prefect" in args.modes):
-            print("Prefect server start-up ...", flush=True)
-            (out / "work").mkdir(parents=True, exist_ok=True)
-            data["prefect_server"] = run_worker("prefect-server", ROOT, out / "work" / "server", out, {},
-                                                out / "logs", "once")
         for n in args.sizes:
-            measured = measure_size(n, args, out)
-            if args.modes and str(n) in data["sizes"]:
-                measured = {**data["sizes"][str(n)], **{k: v for k, v in measured.items() if k in args.modes}}
-            data["sizes"][str(n)] = measured
+            data["sizes"][str(n)] = measure_size(n, args, out)
             # Written after every size: a long run leaves what it measured so far.
             results_path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         data["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")

@@ -123,8 +123,8 @@ def run_plan(plan: Plan, local: LocalExecutor | None, api=None, *, dask: bool = 
         return flow_(plan, local, progress)
 
 
-@flow(name="servicegraph-watch", log_prints=False, persist_result=False)
-def watch_flow(sources: str | None = None, output: str | None = None, base_iri: str | None = None) -> str:
+@flow(name="servicegraph-watch", log_prints=False, persist_result=False, validate_parameters=False)
+def watch_flow(sources: str | None = None, output: str | None = None, base_iri: str | None = None) -> RunReport:
     """Scheduled check: fetch remote sources (transient errors retried), publish only on change.
 
     Parameters are plain strings so that a Prefect deployment can carry them.
@@ -144,7 +144,7 @@ def watch_flow(sources: str | None = None, output: str | None = None, base_iri: 
             finally:
                 local.close()
     get_run_logger().info(report.message)
-    return report.result_line()
+    return report
 
 
 __all__ = ["PrefectExecutor", "fetch_task", "publish_flow", "run_plan", "task_runner_for", "watch_flow"]

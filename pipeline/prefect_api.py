@@ -109,6 +109,19 @@ class LocalApi:
                 self.process.wait()
 
 
+def drain_events(timeout_s: float = 3.0) -> None:
+    """Send the run's pending Prefect events while the server still listens (else Prefect
+    reports "EventsWorker failed with N pending items" at exit)."""
+    import sys
+
+    if "prefect.events.worker" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+
+    with contextlib.suppress(Exception):
+        EventsWorker.drain_all(timeout=timeout_s)
+
+
 @contextlib.contextmanager
 def prefect_api(started: LocalApi | None = None) -> Iterator[LocalApi | None]:
     """Use the configured Prefect API, or a temporary local one (`started` early, or booted
@@ -140,5 +153,6 @@ def prefect_api(started: LocalApi | None = None) -> Iterator[LocalApi | None]:
             yield api
     finally:
         INTERRUPTS.forget(stop)
+        drain_events()
         if started is None:  # one started early is stopped by whoever started it
             api.stop()

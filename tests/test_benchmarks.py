@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,28 +17,34 @@ BENCH = ROOT / "benchmarks"
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, soffice_or_skip: None) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("bench")
-    # Prefect (~10 s of server start-up) is left out: its flow has its own tests.
-    cmd = [sys.executable, str(BENCH / "run.py"), "--sizes", "2", "--prefect-sizes=", "--query-runs", "1",
-           "--rdflib-timeout", "60", "--corpus-root", str(tmp / "corpus"), "--out", str(tmp / "results"),
+    # The threaded Prefect run (its server start-up) and turbo are left out to keep it short:
+    # Prefect + Dask goes through the same run_with_prefect.
+    cmd = [sys.executable, str(BENCH / "run.py"), "--sizes", "2", "--prefect-modes", "prefect-dask",
+           "--turbo-sizes=", "--corpus-root", str(tmp / "corpus"), "--out", str(tmp / "results"),
            "--plot", str(tmp / "benchmarks.png")]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
     return tmp, done
 
 
-def test_benchmark_on_two_documents_exits_cleanly_and_prints_the_cost_table(tiny_run) -> None:
+def _size(tmp: Path) -> dict:
+    return json.loads((tmp / "results" / "results.json").read_text(encoding="utf-8"))["sizes"]["2"]
+
+
+def test_benchmark_on_two_documents_exits_cleanly_and_prints_the_tables(tiny_run) -> None:
     tmp, done = tiny_run
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "## Cost per size" in done.stdout
-    assert "| extract (s) |" in done.stdout
+    for stage in ("extract", "shard", "publish"):
+        assert f"| {stage} (s) |" in done.stdout
+    assert "## Every run" in done.stdout
     assert "## Targets (2-core machine)" in done.stdout
     assert (tmp / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_benchmark_corpus_has_both_layouts_and_each_document_is_read_with_every_record(tiny_run) -> None:
     tmp, _ = tiny_run
-    data = json.loads((tmp / "results" / "results.json").read_text(encoding="utf-8"))
-    size = data["sizes"]["2"]
-    docs = {d["id"]: d for d in size["pipeline"]["documents"]}
+    size = _size(tmp)
+    docs = {d["id"]: d for d in size["cold"]["documents"]}
     assert {d["layout"] for d in docs.values()} == {"appendix-table", "service-slides"}
     assert {doc_id: d["records"] for doc_id, d in docs.items()} == size["expected_records"]
     # The generated table names its own (other) employment area in its title.
@@ -46,17 +53,30 @@ def test_benchmark_corpus_has_both_layouts_and_each_document_is_read_with_every_
     assert "publisher: Päijät-Hämeen työllisyysalue" in manifest
 
 
-def test_benchmark_no_change_rerun_opens_no_pdf_and_queries_run_on_both_engines(tiny_run) -> None:
+def test_benchmark_stages_and_memory_cover_the_whole_run(tiny_run) -> None:
     tmp, _ = tiny_run
-    size = json.loads((tmp / "results" / "results.json").read_text(encoding="utf-8"))["sizes"]["2"]
-    assert size["rerun"]["status"] == "unchanged"
-    assert size["rerun"]["pdf_opens"] == 0
-    assert size["pipeline"]["report"]["triples"] > 1000
-    queries = size["pipeline"]["queries"]["queries"]
-    assert queries, "no canned query was measured"
-    for name, q in queries.items():
-        assert q["rows"] == q["rdflib_rows"], name
-    assert size["floor"]["pages"] == sum(d["pages"] for d in size["pipeline"]["documents"])
+    cold = _size(tmp)["cold"]
+    assert {"prepare", "extract", "shard", "publish"} <= set(cold["stages_s"])
+    assert sum(cold["stages_s"][k] for k in ("prepare", "extract", "shard", "publish")) <= cold["total_s"] + 0.01
+    assert cold["report"]["parsed"] == 2 and cold["report"]["triples"] > 1000
+    memory = _size(tmp)["prefect-dask"]["memory"]
+    assert memory["max_processes"] > 1  # Dask's worker processes are counted, not only the main one
+    assert memory["max_sum_mib"] > memory["max_process_mib"] > 0
+
+
+def test_benchmark_reruns_parse_only_what_changed_and_dask_output_equals_bare(tiny_run) -> None:
+    tmp, _ = tiny_run
+    size = _size(tmp)
+    assert size["nochange"]["report"]["status"] == "unchanged"
+    assert size["nochange"]["report"]["parsed"] == 0
+    changed = size["changed"]["report"]
+    assert (changed["status"], changed["parsed"], changed["shards_built"]) == ("published", 1, 1)
+    same = size["prefect-dask"]["same_as_bare"]
+    assert same["identical"] and same["files"] > 5, same
+    # The corpus itself is untouched: the changed re-run edits its own copy.
+    corpus = Path(size["corpus"])
+    digest = hashlib.sha256((corpus / "00000_liitetaulukko.pdf").read_bytes()).hexdigest()
+    assert f"sha256: {digest}" in (corpus / "sources.yaml").read_text(encoding="utf-8")
 
 
 def test_corpus_generator_is_deterministic_and_varies_rows_and_areas() -> None:

@@ -109,11 +109,20 @@ def prepare(settings: Settings, options: Options | None = None) -> Plan:
 
 
 def unchanged_report(plan: Plan) -> RunReport:
+    """The report of a run with nothing to do; its counts are those of the release it keeps."""
+    from pipeline.publish.assemble import read_index
+    from pipeline.publish.release import RELEASES
+
+    shards = [r for r, _ in (read_index(plan.settings.output / RELEASES / plan.unchanged) or {}).values()]
     return RunReport(
         "unchanged",
         f"nothing changed since release {plan.unchanged}: nothing published",
         sources=len(plan.sources),
         cached=len(plan.sources) - len({q.source_id for q in plan.quarantined}),
+        shards=len(shards),
+        services=sum(len(r.services) for r in shards),
+        entries=sum(r.entries for r in shards),
+        triples=sum(r.triples for r in shards),
         release=plan.unchanged,
         quarantined=list(plan.quarantined),
     )
@@ -244,7 +253,7 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     report.entries = sum(s.result.entries for s in shards.values())
     report.triples = sum(s.result.triples for s in shards.values())
     report.quarantined = quarantined
-    warnings |= {w for s in shards.values() for w in s.result.warnings}
+    warnings |= {w for s in shards.values() if s.kept_from is None for w in s.result.warnings}  # kept: stale
     report.warnings = sorted(warnings)
     if result.changes is not None:
         report.added = [c.title for c in result.changes.added]
