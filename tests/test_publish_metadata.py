@@ -10,7 +10,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 import rdflib.namespace as rns
 
 from pipeline.config import Settings
-from pipeline.publish import metadata, release
+from pipeline.publish import assemble, metadata, release
 from pipeline.rdf.mapping import catalogue_to_graph, definitions_graph
 from sample_catalogue import sample_catalogue
 
@@ -23,7 +23,7 @@ DATASET = URIRef("https://servicegraph.example.org/id/dataset/servicegraph")
 def published(tmp_path_factory) -> tuple[Graph, Path, Graph]:
     out = tmp_path_factory.mktemp("out")
     data = catalogue_to_graph(sample_catalogue(), Settings()) - definitions_graph(Settings())  # published apart
-    result = release.publish(data, out, settings=Settings(output=out), manifest_dates=["2025-01-15", "2025-02-03", None])
+    result = assemble.publish(data, out, settings=Settings(output=out), manifest_dates=["2025-01-15", "2025-02-03", None])
     return data, result.path, Graph().parse(result.path / "catalog.ttl")
 
 

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from pipeline.config import Settings
 from pipeline.errors import RunLocked
-from pipeline.publish import release
+from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
 from pipeline.rdf.namespaces import CPSV, DCT, SG
@@ -30,7 +30,7 @@ def graph() -> Graph:
 
 
 def _publish(g: Graph, out: Path, **kw) -> release.ReleaseResult:
-    return release.publish(g, out, settings=Settings(output=out), manifest_dates=kw.pop("dates", ["2025-03-01"]), **kw)
+    return assemble.publish(g, out, settings=Settings(output=out), manifest_dates=kw.pop("dates", ["2025-03-01"]), **kw)
 
 
 def _service_with_title(g: Graph, title: str) -> URIRef:
@@ -131,4 +131,4 @@ def test_second_run_while_locked_is_refused_with_the_holders_pid(graph, tmp_path
 
 def test_a_caller_holding_the_lock_can_publish_with_locked_true(graph, tmp_path):
     with release.output_lock(tmp_path):
-        assert release.publish(graph, tmp_path, settings=Settings(output=tmp_path), locked=True).created
+        assert assemble.publish(graph, tmp_path, settings=Settings(output=tmp_path), locked=True).created

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import PROJECT_ROOT, Settings
-from pipeline.publish import release
+from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
 from pipeline.store import QueryError, canned_query, format_result, query_header, run_query
@@ -28,7 +28,7 @@ TSA = "https://servicegraph.example.org/def/tem-service-area/"
 def release_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     data = catalogue_to_graph(sample_catalogue(), Settings())
-    return release.publish(data, out, settings=Settings(output=out)).path
+    return assemble.publish(data, out, settings=Settings(output=out)).path
 
 
 # Oxigraph stores the types derived from xsd:integer as xsd:integer (it keeps the value, not

@@ -17,7 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from pipeline.config import Settings
-from pipeline.publish.release import current_release, publish
+from pipeline.publish.assemble import publish
+from pipeline.publish.release import current_release
 from pipeline.run import run_pipeline
 
 NEW_BASE = "https://tyollisyys.example.fi/id/"  # a different base IRI: every published byte changes

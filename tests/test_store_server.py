@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import Settings
-from pipeline.publish import release
+from pipeline.publish import assemble, release
 from pipeline.rdf.mapping import catalogue_to_graph
 from pipeline.sparql import push as push_mod
 from pipeline.sparql.server import load_location, start_server, start_writable_empty
@@ -30,7 +30,7 @@ GRAPH = "https://servicegraph.example.org/id/dataset/servicegraph"
 def release_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     data = catalogue_to_graph(sample_catalogue(), Settings())
-    return release.publish(data, out, settings=Settings(output=out)).path
+    return assemble.publish(data, out, settings=Settings(output=out)).path
 
 
 def _select(url: str, sparql: str) -> list[dict]:

@@ -1,5 +1,5 @@
 """Text as printed -> clean labels: whitespace, line joins, the shared-suffix hyphen, spelling
-aliases; `slug` (from pipeline.rdf.iris) for stable ids.
+aliases; `slug` for stable ids (pipeline.rdf.iris makes IRI segments with it).
 
 The rules (docs/normalisation.md says why):
 
@@ -24,8 +24,6 @@ from pathlib import Path
 
 import yaml
 
-# One slug rule for ids and IRIs: the RDF stage owns it (it makes the IRI segments).
-from pipeline.rdf.iris import slug  # noqa: F401  (re-exported for the normalise stage)
 
 DATA_DIR = Path(__file__).resolve().parent
 
@@ -152,3 +150,22 @@ def strip_qualifiers(label: str) -> str:
 def canonical_name(text: str) -> str:
     """Printed service name -> canonical name: clean label, qualifiers off, name alias."""
     return canonical_alias(strip_qualifiers(clean_label(text)))
+
+
+# Finnish and Swedish letters fold to their base letter; everything else that is not
+# [a-z0-9] becomes "-" (see slug()).
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e", "ü": "u"})
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """Lower case, ä->a ö->o å->a, other characters to "-", repeats collapsed, ends stripped.
+
+    >>> slug("Päijät-Hämeen työllisyysalue")
+    'paijat-hameen-tyollisyysalue'
+    """
+    folded = text.lower().translate(_FOLD)
+    result = _NON_SLUG.sub("-", folded).strip("-")
+    if not result:
+        raise ValueError(f"cannot make an IRI segment from {text!r}: no letters or digits")
+    return result

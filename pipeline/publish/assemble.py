@@ -423,3 +423,28 @@ def publish_graph(data: Graph, settings: Settings, *, manifest_dates: Iterable[s
                                     base_iri=settings.base_iri, def_iri=settings.def_iri)
             shards.append(Shard(result, Path(tmp) / f"{area}.ttl", Path(tmp) / f"{area}.jsonld"))
         return assemble_release(shards, settings, manifest_dates=manifest_dates, download_base=download_base)
+
+
+def publish(
+    data: Graph,
+    output_dir: Path | None = None,
+    *,
+    settings: Settings | None = None,
+    manifest_dates: Iterable[str | None] = (),
+    download_base: str | None = None,
+    locked: bool = False,
+) -> ReleaseResult:
+    """Publish `data` (a validated service graph held in memory) as a release under `output_dir`.
+
+    `locked=True` when the caller already holds `output_lock(output_dir)` (flock is per open
+    file, so taking it again here would refuse our own run).
+    """
+    from dataclasses import replace
+
+    from pipeline.publish.release import output_lock
+
+    settings = settings or Settings.from_env()
+    output_dir = Path(output_dir or settings.output)
+    with contextlib.nullcontext() if locked else output_lock(output_dir):
+        return publish_graph(data, replace(settings, output=output_dir), manifest_dates=manifest_dates,
+                             download_base=download_base)

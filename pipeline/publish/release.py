@@ -9,7 +9,8 @@
 Release id = "{YYYYMMDD}-{12 hex}" where the date is the newest source date ("undated"
 without one) and the hex is the start of the sha256 over the published content (every area's
 shard digests, ontology, context). Same sources -> same id -> nothing is written ("unchanged").
-The release itself is assembled from the shards by pipeline.publish.assemble.
+The release itself is assembled from the shards by pipeline.publish.assemble, which
+uses the primitives here (names, lock, atomic swap).
 
 A reader of output/latest sees either the whole previous release or the whole new one:
 the new one is complete and fsynced before the symlink moves, and a failure before that
@@ -160,32 +161,3 @@ def _swap_latest(output_dir: Path, release_id: str) -> None:
     os.symlink(f"{RELEASES}/{release_id}", tmp)  # relative: output/ can be moved or cloned
     os.replace(tmp, output_dir / LATEST)
     _fsync_dir(output_dir)
-
-
-# --------------------------------------------------------------------------- publish
-
-
-def publish(
-    data: Graph,
-    output_dir: Path | None = None,
-    *,
-    settings: Settings | None = None,
-    manifest_dates: Iterable[str | None] = (),
-    download_base: str | None = None,
-    locked: bool = False,
-) -> ReleaseResult:
-    """Publish `data` (a validated service graph) as a release under `output_dir`.
-
-    A run publishes its shards with pipeline.publish.assemble; this is the same writer for a
-    graph held in memory. `locked=True` when the caller already holds `output_lock(output_dir)`
-    (flock is per open file, so taking it again here would refuse our own run).
-    """
-    from dataclasses import replace
-
-    from pipeline.publish.assemble import publish_graph
-
-    settings = settings or Settings.from_env()
-    output_dir = Path(output_dir or settings.output)
-    with contextlib.nullcontext() if locked else output_lock(output_dir):
-        return publish_graph(data, replace(settings, output=output_dir), manifest_dates=manifest_dates,
-                             download_base=download_base)

@@ -6,27 +6,9 @@ where a PDF put things; the same catalogue always gives the same IRIs.
 
 from __future__ import annotations
 
-import re
-
 from rdflib import URIRef
 
-# Finnish and Swedish letters fold to their base letter; everything else that is not
-# [a-z0-9] becomes "-" (see slug()).
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e", "ü": "u"})
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """Lower case, ä->a ö->o å->a, other characters to "-", repeats collapsed, ends stripped.
-
-    >>> slug("Päijät-Hämeen työllisyysalue")
-    'paijat-hameen-tyollisyysalue'
-    """
-    folded = text.lower().translate(_FOLD)
-    result = _NON_SLUG.sub("-", folded).strip("-")
-    if not result:
-        raise ValueError(f"cannot make an IRI segment from {text!r}: no letters or digits")
-    return result
+from pipeline.normalise.text import slug  # one slug rule for ids and IRI segments
 
 
 def _join(base: str, *segments: str) -> URIRef:
