@@ -35,6 +35,8 @@ class Settings:
     workers: int = 0  # processes that extract documents and build shards; 0: one per core
     cache_dir: Path = PROJECT_ROOT / ".cache"
     max_shrink: float = 0.2  # a release dropping more than this share of the services is refused
+    download_base: str = ""  # where the release's files are served ("": catalog.yaml's default)
+    sparql_endpoint: str = ""  # a public SPARQL endpoint of the data, described as a dcat:DataService
     shacl_engine: str = "pyshacl"  # the reference engine; "turbo": pyshacl-turbo (docs/validation-engines.md)
 
     @classmethod

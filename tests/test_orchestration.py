@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -91,6 +92,8 @@ def test_a_changed_source_is_parsed_again_and_gives_a_new_release(tmp_path: Path
     rows = content["sheets"][0]["rows"]
     index = next(i for i, r in enumerate(rows) if isinstance(r, list) and r[0] == "Kulukorvaukset")
     rows[index] = ["Matkakorvaukset", *rows[index][1:]]
+    ammatinvalinta = next(i for i, r in enumerate(rows) if isinstance(r, list) and r[0] == "Ammatinvalinnan ohjaus")
+    rows[ammatinvalinta][4] = "1 Työn löytyminen"  # was 2 Osaamisen kehittäminen
     pdf = build_appendix_pdf(tmp_path / "render", content=content)
     shutil.copy2(pdf, sources / "002_liitetaulukko.pdf")
     manifest = yaml.safe_load((sources / "sources.yaml").read_text(encoding="utf-8"))
@@ -104,6 +107,21 @@ def test_a_changed_source_is_parsed_again_and_gives_a_new_release(tmp_path: Path
     assert second.status == "published" and second.release != first.release
     assert "Matkakorvaukset" in second.added
     assert "Kulukorvaukset" in second.changed  # still on the slides, lost its table entry
+
+    # The changelog says in words what changed, per entry (audience, source), never as triples.
+    latest = settings.output / "latest"
+    section = (latest / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## {first.release}")[0]
+    assert "<http" not in "".join(l for l in section.splitlines() if l.startswith("  - "))
+    assert ("Henkilöasiakas · 002_liitetaulukko · “Ammatinvalinnan ohjaus”: TEM service area: "
+            "2 Osaamisen kehittäminen → 1 Työn löytyminen") in section
+    assert "entry removed: Henkilöasiakas · 002_liitetaulukko · “Kulukorvaukset”" in section
+    changes = json.loads((latest / "changes.json").read_text(encoding="utf-8"))
+    [added] = [c for c in changes["added"] if c["title"] == "Matkakorvaukset"]
+    assert added["entries_added"] == ["Henkilöasiakas · 002_liitetaulukko · “Matkakorvaukset”"]
+    [ammatti] = [c for c in changes["changed"] if c["title"] == "Ammatinvalinnan ohjaus"]
+    assert [(f["field"], f["old"], f["new"]) for f in ammatti["changes"]] == [
+        ("TEM service area", ["2 Osaamisen kehittäminen"], ["1 Työn löytyminen"]),
+        ("TEM service area", ["2 Osaamisen kehittäminen"], ["1 Työn löytyminen"])]  # the entry, then the service
 
 
 class _PdfServer(BaseHTTPRequestHandler):

@@ -59,7 +59,8 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, help="Publish nothing if any source cannot be used (default: quarantine it)"),
         allow_shrink: bool = typer.Option(False, help="Publish even if the release drops more than SERVICEGRAPH_MAX_SHRINK of the services"),
         shacl_engine: str = typer.Option(None, help="pyshacl (default, the reference) or turbo (or SERVICEGRAPH_SHACL_ENGINE)"),
-        download_base: str = typer.Option(None, envvar="SERVICEGRAPH_DOWNLOAD_BASE", help="URL the release's files are downloaded from"),
+        download_base: str = typer.Option(None, help="URL of the folder the release's files are served from; {release} = the release id (or SERVICEGRAPH_DOWNLOAD_BASE)"),
+        sparql_endpoint: str = typer.Option(None, help="Public SPARQL endpoint URL, described in catalog.ttl (or SERVICEGRAPH_SPARQL_ENDPOINT)"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the result line"),
     ) -> None:
         """Run raw -> extract -> normalise -> map -> validate -> publish; skip if nothing changed.
@@ -71,15 +72,9 @@ def register(app: typer.Typer) -> None:
         from pipeline.run.plan import Options
 
         settings = checked_settings(sources=sources, output=output, base_iri=base_iri, workers=workers,
-                                    shacl_engine=shacl_engine)
-        if download_base is not None:
-            from pipeline.run.guards import check_iri_base
-
-            try:
-                check_iri_base("download base", download_base if download_base.endswith("/") else download_base + "/")
-            except SettingsError as exc:
-                raise fail(exc, EXIT_USAGE) from None
-        options = Options(strict=strict, allow_shrink=allow_shrink, download_base=download_base)
+                                    shacl_engine=shacl_engine, download_base=download_base,
+                                    sparql_endpoint=sparql_endpoint)
+        options = Options(strict=strict, allow_shrink=allow_shrink)
         progress = None
         if not quiet and sys.stderr.isatty() or os.environ.get("SERVICEGRAPH_PROGRESS") == "1":
             progress = terminal_progress()

@@ -181,7 +181,7 @@ def _graph(path: Path) -> Graph:
 
 
 def shard_changes(old: dict[str, Shard] | None, new: list[Shard], *, sg: str, previous: str | None, release: str,
-                  previous_dir: Path | None) -> cl.Changes:
+                  previous_dir: Path | None, labels: Graph | None = None) -> cl.Changes:
     """Services added, removed and changed, area by area; unchanged areas are not read."""
     if previous_dir is not None and old is None:
         # A release from before shards: compare it as a whole, once.
@@ -189,23 +189,27 @@ def shard_changes(old: dict[str, Shard] | None, new: list[Shard], *, sg: str, pr
         for shard in new:
             whole.parse(shard.ttl, format="turtle")
         changes = cl.diff_graphs(_graph(previous_dir / DATA_TTL), whole, sg_namespace=sg,
-                                 previous_release=previous, release=release)
+                                 previous_release=previous, release=release, labels=labels)
         return changes
     old = old or {}
     by_area = {s.result.area_id: s for s in new}
     added, removed, changed, other_added, other_removed = [], [], [], 0, 0
+    areas_added: list[str] = []
+    areas_removed: list[str] = []
     for area in sorted(set(old) | set(by_area)):
         before, after = old.get(area), by_area.get(area)
         if before is not None and after is not None and before.result.ttl_sha256 == after.result.ttl_sha256:
             continue
-        if before is None:
-            added += [cl.ServiceChange(iri, title) for iri, title in after.result.services]
+        if before is None or after is None:
+            # A whole area comes or goes: its services from the shard index, no graph parsed
+            # (a first release of 1,000 documents would otherwise parse all of them again).
+            shard = after or before
+            (areas_added if before is None else areas_removed).append(shard.result.area_id)
+            listed = [cl.ServiceChange(iri, title) for iri, title in shard.result.services]
+            (added if before is None else removed).extend(listed)
             continue
-        if after is None:
-            removed += [cl.ServiceChange(iri, title) for iri, title in before.result.services]
-            continue
-        part = cl.diff_graphs(_graph(before.ttl), _graph(after.ttl), sg_namespace=sg,
-                              previous_release=previous, release=release)
+        part = cl.diff_graphs(_graph(before.ttl), _graph(after.ttl),
+                              sg_namespace=sg, previous_release=previous, release=release, labels=labels)
         added += part.added
         removed += part.removed
         changed += part.changed
@@ -213,7 +217,8 @@ def shard_changes(old: dict[str, Shard] | None, new: list[Shard], *, sg: str, pr
         other_removed += part.other_removed
     key = lambda c: c.service  # noqa: E731
     return cl.Changes(previous, release, tuple(sorted(added, key=key)), tuple(sorted(removed, key=key)),
-                      tuple(sorted(changed, key=key)), other_added, other_removed)
+                      tuple(sorted(changed, key=key)), other_added, other_removed,
+                      areas_added=tuple(areas_added), areas_removed=tuple(areas_removed))
 
 
 # --------------------------------------------------------------------------- release
@@ -280,8 +285,10 @@ def assemble_release(
     try:
         files = _write_content(staging, shards, fixed, settings)
         previous_dir = releases / previous if previous else None
+        from pipeline.rdf.mapping import definitions_graph
+
         changes = shard_changes(old_shards, shards, sg=serialise.sg_namespace(settings.def_iri), previous=previous,
-                                release=rid, previous_dir=previous_dir)
+                                release=rid, previous_dir=previous_dir, labels=definitions_graph(settings))
         old_changelog = None
         if previous_dir is not None and (previous_dir / CHANGELOG).exists():
             old_changelog = (previous_dir / CHANGELOG).read_text(encoding="utf-8")
@@ -291,8 +298,9 @@ def assemble_release(
             files=files,
             release_id=rid,
             dates=dates,
-            download_base=download_base,
+            download_base=download_base or settings.download_base or None,
             prefixes=serialise.prefixes(settings.def_iri),
+            sparql_endpoint=settings.sparql_endpoint or None,
         )
         for name, data in (
             (CATALOG, serialise.to_turtle(catalog, settings.def_iri)),

@@ -13,17 +13,35 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
+CV = Namespace("http://data.europa.eu/m8g/")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One fact of one entry (or of the service itself) that changed, in words."""
+
+    entry: str  # the entry's label ("Henkilöasiakas · 002_liitetaulukko"), "" for the service
+    field: str  # "TEM service area", "service type", ...
+    old: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        where = f"{self.entry}: " if self.entry else ""
+        old = ", ".join(self.old) or "(none)"
+        new = ", ".join(self.new) or "(none)"
+        return f"{where}{self.field}: {old} → {new}"
 
 
 @dataclass(frozen=True)
 class ServiceChange:
     service: str  # IRI
     title: str
-    added: tuple[str, ...] = ()  # facts as "subject-relative predicate object" lines
-    removed: tuple[str, ...] = ()
+    changes: tuple[FieldChange, ...] = ()  # facts that changed, entry by entry
+    entries_added: tuple[str, ...] = ()  # labels of the rows/bullets that now name the service
+    entries_removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,8 @@ class Changes:
     changed: tuple[ServiceChange, ...] = ()
     other_added: int = 0  # triples outside any service (concepts, organisations, sources)
     other_removed: int = 0
+    areas_added: tuple[str, ...] = ()  # whole employment areas new in this release (their services in `added`)
+    areas_removed: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -74,6 +94,103 @@ def _owned_nodes(g: Graph, services: set[URIRef], has_entry: URIRef, entry_of: U
     return owned
 
 
+SG_FIELDS = (  # entry predicates (local names under sg:, or full IRIs) shown in the changelog, in order
+    ("printedName", "printed name"),
+    (str(DCTERMS.type), "service type"),
+    ("temServiceArea", "TEM service area"),
+    ("temAreaUncertain", "TEM area uncertain"),
+    (str(DCTERMS.audience), "audience"),
+    ("sharedWithOtherArea", "shared with another area"),
+    ("immigrantRelevance", "immigrants (Kotoutuja)"),
+    ("multiprofessionalRelevance", "multi-professional (Monialainen)"),
+    ("deliveryLevel", "delivery level"),
+    ("customerProcess", "customer process"),
+    ("group", "group"),
+    ("outlinePath", "outline path"),
+    ("page", "page"),
+)
+SERVICE_FIELDS = ((str(DCTERMS.title), "title"), (str(CV.isClassifiedBy), "TEM service area"))
+
+
+def _label(node, labels: Graph | None) -> str:
+    if isinstance(node, Literal):
+        return str(node)
+    if labels is not None:
+        names = sorted(labels.objects(node, SKOS.prefLabel), key=lambda t: (getattr(t, "language", "") != "fi", str(t)))
+        if names:
+            concept = str(node).rstrip("/").rsplit("/", 1)[-1]
+            return f"{concept} {names[0]}" if concept.isdigit() else str(names[0])
+    return str(node).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _entry_label(g: Graph, entry: URIRef, sg: Namespace, labels: Graph | None) -> str:
+    source = g.value(entry, PROV.wasDerivedFrom)
+    source_id = str(g.value(source, DCTERMS.identifier) or source).rsplit("/", 1)[-1] if source is not None else "?"
+    audience = g.value(entry, DCTERMS.audience)
+    printed = g.value(entry, sg.printedName)
+    parts = [_label(audience, labels)] if audience is not None else []
+    parts.append(source_id)
+    if printed is not None:
+        parts.append(f"“{printed}”")
+    return " · ".join(parts)
+
+
+def _entry_facts(g: Graph, entry: URIRef, sg: Namespace, labels: Graph | None) -> dict[str, tuple[str, ...]]:
+    facts: dict[str, tuple[str, ...]] = {}
+    for key, name in SG_FIELDS:
+        pred = URIRef(key) if "://" in key else sg[key]
+        values = tuple(sorted(_label(o, labels) for o in g.objects(entry, pred)))
+        if values:
+            facts[name] = values
+    producers = []
+    for participation in g.objects(entry, CV.hasParticipation):
+        label = g.value(participation, DCTERMS.description)
+        possible = " (possible)" if g.value(participation, sg.possible) is not None else ""
+        producers.append(f"{label}{possible}")
+    if producers:
+        facts["producers"] = tuple(sorted(producers))
+    return facts
+
+
+def _service_record(g: Graph, svc: URIRef, sg: Namespace, labels: Graph | None) -> tuple[dict, dict[str, tuple[str, dict]]]:
+    """(service-level facts, entry IRI -> (label, facts))."""
+    own = {}
+    for key, name in SERVICE_FIELDS:
+        values = tuple(sorted(_label(o, labels) for o in g.objects(svc, URIRef(key))))
+        if values:
+            own[name] = values
+    entries = {str(e): (_entry_label(g, e, sg, labels), _entry_facts(g, e, sg, labels))
+               for e in g.objects(svc, sg.hasEntry) if isinstance(e, URIRef)}
+    return own, entries
+
+
+def _field_changes(entry: str, old: dict, new: dict) -> list[FieldChange]:
+    names = [n for _, n in SG_FIELDS] + ["producers"] + [n for _, n in SERVICE_FIELDS]
+    return [FieldChange(entry, name, old.get(name, ()), new.get(name, ()))
+            for name in dict.fromkeys(names) if old.get(name, ()) != new.get(name, ())]
+
+
+def describe_change(old: Graph, new: Graph, svc: URIRef, sg: Namespace, labels: Graph | None) -> ServiceChange:
+    """What changed in one service, in words: field: old → new, per entry (audience, source)."""
+    old_own, old_entries = _service_record(old, svc, sg, labels)
+    new_own, new_entries = _service_record(new, svc, sg, labels)
+    changes = _field_changes("", old_own, new_own)
+    for entry in sorted(set(old_entries) & set(new_entries)):
+        changes += _field_changes(new_entries[entry][0], old_entries[entry][1], new_entries[entry][1])
+    return ServiceChange(
+        str(svc), _title(new, svc), tuple(changes),
+        entries_added=tuple(sorted(new_entries[e][0] for e in set(new_entries) - set(old_entries))),
+        entries_removed=tuple(sorted(old_entries[e][0] for e in set(old_entries) - set(new_entries))),
+    )
+
+
+def _whole(g: Graph, svc: URIRef, sg: Namespace, labels: Graph | None, added: bool) -> ServiceChange:
+    _, entries = _service_record(g, svc, sg, labels)
+    names = tuple(sorted(label for label, _ in entries.values()))
+    return ServiceChange(str(svc), _title(g, svc), entries_added=names if added else (),
+                         entries_removed=() if added else names)
+
+
 def _fmt(node) -> str:
     if isinstance(node, Literal):
         return node.n3()
@@ -81,6 +198,7 @@ def _fmt(node) -> str:
 
 
 def _facts(g: Graph, service: URIRef, owned: set[URIRef]) -> set[str]:
+    """Every triple a service owns, as text: only to tell whether it changed at all."""
     facts = set()
     for s in owned:
         where = "" if s == service else f"<{s}> "
@@ -94,7 +212,10 @@ def _title(g: Graph, service: URIRef) -> str:
     return str(titles[0]) if titles else str(service).rsplit("/", 1)[-1]
 
 
-def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_release: str | None, release: str) -> Changes:
+def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_release: str | None, release: str,
+                labels: Graph | None = None) -> Changes:
+    """Services added, removed and changed between two graphs. `labels` (the concept schemes)
+    turn concept IRIs into their names."""
     sg = Namespace(sg_namespace)
     has_entry, entry_of = sg.hasEntry, sg.entryOf
     old = old if old is not None else Graph()
@@ -111,22 +232,17 @@ def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_re
         covered_old |= o_owned
         covered_new |= n_owned
         if svc not in old_s:
-            added.append(ServiceChange(str(svc), _title(new, svc)))
+            added.append(_whole(new, svc, sg, labels, added=True))
             continue
         if svc not in new_s:
-            removed.append(ServiceChange(str(svc), _title(old, svc)))
+            removed.append(_whole(old, svc, sg, labels, added=False))
             continue
-        o_facts = _facts(old, svc, o_owned)
-        n_facts = _facts(new, svc, n_owned)
-        if o_facts != n_facts:
-            changed.append(
-                ServiceChange(
-                    str(svc),
-                    _title(new, svc),
-                    added=tuple(sorted(n_facts - o_facts)),
-                    removed=tuple(sorted(o_facts - n_facts)),
-                )
-            )
+        if _facts(old, svc, o_owned) != _facts(new, svc, n_owned):
+            change = describe_change(old, new, svc, sg, labels)
+            if not (change.changes or change.entries_added or change.entries_removed):
+                # Only facts the changelog does not name (print boxes, cell texts) moved.
+                change = ServiceChange(change.service, change.title, (FieldChange("", "provenance (print positions, cell text)"),))
+            changed.append(change)
 
     other_old = {t for t in old if t[0] not in covered_old}
     other_new = {t for t in new if t[0] not in covered_new}
@@ -154,17 +270,23 @@ def changes_markdown(changes: Changes) -> str:
         f"other triples (concepts, organisations, sources): +{changes.other_added} / -{changes.other_removed}."
     )
     lines.append("")
+    for heading, areas in (("Areas added", changes.areas_added), ("Areas removed", changes.areas_removed)):
+        if areas:
+            lines += [f"{heading}: " + ", ".join(areas) + " (every service of the area is listed below).", ""]
     for heading, items in (("Added", changes.added), ("Removed", changes.removed)):
         if items:
             lines += [f"### {heading}", ""]
-            lines += [f"- {c.title} <{c.service}>" for c in items]
+            for c in items:
+                entries = c.entries_added or c.entries_removed
+                lines.append(f"- {c.title} <{c.service}>" + (f" ({len(entries)} entries)" if entries else ""))
             lines.append("")
     if changes.changed:
         lines += ["### Changed", ""]
         for c in changes.changed:
-            lines.append(f"- {c.title} <{c.service}>")
-            lines += [f"  - added: `{f}`" for f in c.added]
-            lines += [f"  - removed: `{f}`" for f in c.removed]
+            lines.append(f"- **{c.title}** <{c.service}>")
+            lines += [f"  - {f.line()}" for f in c.changes]
+            lines += [f"  - entry added: {e}" for e in c.entries_added]
+            lines += [f"  - entry removed: {e}" for e in c.entries_removed]
         lines.append("")
     return "\n".join(lines)
 

@@ -19,14 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from urllib.parse import urljoin
+
 import yaml
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDFS, SKOS, VOID
 
 from pipeline.publish.serialise import PublishError
 
 CATALOG_YAML = Path(__file__).resolve().parent / "catalog.yaml"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CV = Namespace("http://data.europa.eu/m8g/")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; not in rdflib's DCAT namespace
 SG_SOURCE_DATE_PREDICATES = (DCTERMS.modified, DCTERMS.issued, DCTERMS.date)
@@ -105,6 +108,21 @@ def source_dates(manifest_dates: Iterable[str | None] = (), graph: Graph | None 
     return sorted(set(dates))
 
 
+def release_date() -> dt.date:
+    """The date of a release whose sources carry none: SOURCE_DATE_EPOCH when set (the
+    reproducible-builds convention), else today (UTC)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _iri(base: str, value: str) -> URIRef:
+    return URIRef(value if "://" in value else base + value)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -146,6 +164,8 @@ def catalog_graph(
     dates: list[dt.date],
     download_base: str | None = None,
     prefixes: dict[str, str] | None = None,
+    sparql_endpoint: str | None = None,
+    issued: dt.date | None = None,
 ) -> Graph:
     """The catalog graph of one release. `files` are the data files described (never catalog.ttl)."""
     cfg = catalog_settings()
@@ -164,11 +184,15 @@ def catalog_graph(
                 return f"{p}:{str(iri)[len(ns):]}"
         return str(iri)
 
+    license = URIRef(ds["license"])
     g.add((catalog, RDF.type, DCAT.Catalog))
     for lit in _lit_lang(cfg["catalog"]["title"]):
         g.add((catalog, DCTERMS.title, lit))
+    for lit in _lit_lang(cfg["catalog"]["description"]):
+        g.add((catalog, DCTERMS.description, lit))
     g.add((catalog, DCAT.dataset, dataset))
-    g.add((catalog, DCTERMS.license, URIRef(ds["license"])))
+    g.add((catalog, DCTERMS.license, license))
+    g.add((catalog, DCTERMS.language, URIRef(ds["language"])))
 
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
@@ -179,32 +203,77 @@ def catalog_graph(
         g.add((dataset, DCTERMS.description, lit))
     for lit in _lit_lang(ds["keywords"]):
         g.add((dataset, DCAT.keyword, lit))
-    g.add((dataset, DCTERMS.conformsTo, URIRef(ds["conforms_to"])))
-    g.add((dataset, DCTERMS.license, URIRef(ds["license"])))
+    standard = URIRef(ds["conforms_to"])
+    g.add((dataset, DCTERMS.conformsTo, standard))
+    g.add((standard, RDF.type, DCTERMS.Standard))
+    g.add((standard, DCTERMS.title, Literal(ds["conforms_to_title"], lang="en")))
+    g.add((dataset, DCTERMS.license, license))
     g.add((dataset, DCTERMS.language, URIRef(ds["language"])))
+    g.add((dataset, DCAT.theme, URIRef(ds["theme"])))
+    g.add((URIRef(ds["theme"]), RDF.type, SKOS.Concept))
+    for lit in _lit_lang(ds["theme_label"]):
+        g.add((URIRef(ds["theme"]), SKOS.prefLabel, lit))
     g.add((dataset, DCAT_VERSION, Literal(release_id)))
+    # The ranges DCAT-AP checks with sh:class, typed where they are used.
+    g.add((license, RDF.type, DCTERMS.LicenseDocument))
+    g.add((license, RDFS.seeAlso, URIRef(ds["license_document"])))
+    g.add((URIRef(ds["language"]), RDF.type, DCTERMS.LinguisticSystem))
+    g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
 
-    # The publisher is whoever is competent for the services: the employment area(s).
+    # One publisher (DCAT-AP allows one): who publishes the linked data. The employment areas
+    # whose documents it comes from are its creators.
+    publisher = _iri(base, cfg["publisher"]["iri"])
+    for node in (catalog, dataset):
+        g.add((node, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    for lit in _lit_lang(cfg["publisher"]["name"]):
+        g.add((publisher, FOAF.name, lit))
+    g.add((publisher, DCTERMS.type, URIRef(cfg["publisher"]["type"])))
+    g.add((URIRef(cfg["publisher"]["type"]), RDF.type, SKOS.Concept))
+    for lit in _lit_lang(cfg["publisher"]["type_label"]):
+        g.add((URIRef(cfg["publisher"]["type"]), SKOS.prefLabel, lit))
     for iri, name in sorted(stats.publishers):
         org = URIRef(iri)
-        g.add((dataset, DCTERMS.publisher, org))
-        g.add((catalog, DCTERMS.publisher, org))
+        g.add((dataset, DCTERMS.creator, org))
         g.add((org, FOAF.name, Literal(name, lang="fi")))
         g.add((org, RDF.type, FOAF.Agent))
+    contact = URIRef(f"{base}contact/{cfg['dataset_slug']}")
+    g.add((dataset, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Kind))
+    for lit in _lit_lang(cfg["contact_point"]["name"]):
+        g.add((contact, VCARD.fn, lit))
+    g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{cfg['contact_point']['email']}")))
 
+    issued_on = (max(dates) if dates else issued or release_date()).isoformat()
+    for node in (catalog, dataset):
+        g.add((node, DCTERMS.issued, Literal(issued_on, datatype=XSD.date)))
+        g.add((node, DCTERMS.modified, Literal(issued_on, datatype=XSD.date)))
     if dates:
         newest, oldest = max(dates), min(dates)
-        g.add((dataset, DCTERMS.modified, Literal(newest.isoformat(), datatype=XSD.date)))
-        g.add((catalog, DCTERMS.modified, Literal(newest.isoformat(), datatype=XSD.date)))
         period = URIRef(f"{dataset}/temporal")
         g.add((dataset, DCTERMS.temporal, period))
         g.add((period, RDF.type, DCTERMS.PeriodOfTime))
         g.add((period, DCAT.startDate, Literal(oldest.isoformat(), datatype=XSD.date)))
         g.add((period, DCAT.endDate, Literal(newest.isoformat(), datatype=XSD.date)))
 
+    if sparql_endpoint:
+        service = URIRef(f"{base}service/sparql")
+        g.add((catalog, DCAT.service, service))
+        g.add((service, RDF.type, DCAT.DataService))
+        g.add((service, DCAT.endpointURL, URIRef(sparql_endpoint)))
+        g.add((service, DCAT.servesDataset, dataset))
+        g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+        g.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+        g.add((service, DCTERMS.license, license))
+        g.add((service, DCTERMS.publisher, publisher))
+        for lit in _lit_lang({"fi": "SPARQL-rajapinta", "en": "SPARQL endpoint"}):
+            g.add((service, DCTERMS.title, lit))
+
     void_statistics(g, dataset, stats, shrink)
 
-    media = cfg["media_types"]
+    media, formats = cfg["media_types"], cfg.get("file_types", {})
+    download = (download_base or cfg["default_download_base"]).replace("{release}", release_id)
+    download = urljoin(base, download if download.endswith("/") else download + "/")
     for f in sorted(files, key=lambda f: f.name):
         suffix = Path(f.name).suffix
         if suffix not in media:
@@ -215,12 +284,18 @@ def catalog_graph(
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f.name)))
         g.add((dist, DCAT.mediaType, URIRef(media[suffix])))
+        g.add((URIRef(media[suffix]), RDF.type, DCTERMS.MediaType))
+        if suffix in formats:
+            g.add((dist, DCTERMS.format, URIRef(formats[suffix])))
+            g.add((URIRef(formats[suffix]), RDF.type, DCTERMS.MediaTypeOrExtent))
+        g.add((dist, DCTERMS.issued, Literal(issued_on, datatype=XSD.date)))
+        # DCAT-AP's shapes require xsd:nonNegativeInteger, which Oxigraph folds to xsd:integer:
+        # the one datatype the endpoint answers differently (docs/publishing.md).
         g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
-        g.add((dist, DCTERMS.license, URIRef(ds["license"])))
-        if download_base:
-            url = URIRef(download_base.rstrip("/") + "/" + f.name)
-            g.add((dist, DCAT.downloadURL, url))
-            g.add((dist, DCAT.accessURL, url))
+        g.add((dist, DCTERMS.license, license))
+        url = URIRef(download + f.name)
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.accessURL, url))
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))

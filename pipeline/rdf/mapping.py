@@ -117,7 +117,7 @@ def _add_source(g: Graph, ctx: _Ctx, doc: SourceDocument) -> None:
     g.add((src, DCT.identifier, Literal(doc.source.id)))
     g.add((src, DCT.title, Literal(doc.title or doc.source.title or doc.source.id, lang="fi")))
     g.add((src, ctx.sg.fileName, Literal(doc.source.path.name)))
-    g.add((src, BIBO.numPages, Literal(doc.pages, datatype=XSD.positiveInteger)))
+    g.add((src, BIBO.numPages, Literal(doc.pages, datatype=XSD.integer)))
     g.add((src, DCT.publisher, iris.organisation_iri(ctx.base, area.id)))
     if doc.source.date:
         g.add((src, DCT.date, Literal(doc.source.date)))
@@ -209,7 +209,7 @@ def _add_entry(g: Graph, ctx: _Ctx, area: EmploymentArea, svc: URIRef, entry: En
     g.add((node, sg.entryOf, svc))
     g.add((node, PROV.wasDerivedFrom, iris.source_iri(ctx.base, entry.source_id)))
     g.add((node, sg.printedName, Literal(entry.name_as_printed, lang="fi")))
-    g.add((node, sg.page, Literal(min(loc.page for loc in entry.locations), datatype=XSD.positiveInteger)))
+    g.add((node, sg.page, Literal(min(loc.page for loc in entry.locations), datatype=XSD.integer)))
     location_iris = {}
     for k, loc in enumerate(entry.locations, start=1):
         where = iris.print_location_iri(ctx.base, entry.source_id, entry.id, k)
@@ -217,7 +217,7 @@ def _add_entry(g: Graph, ctx: _Ctx, area: EmploymentArea, svc: URIRef, entry: En
         box = loc.bbox.rounded(1)
         g.add((node, sg.printedAt, where))
         g.add((where, RDF.type, sg.PrintLocation))
-        g.add((where, sg.page, Literal(loc.page, datatype=XSD.positiveInteger)))
+        g.add((where, sg.page, Literal(loc.page, datatype=XSD.integer)))
         g.add((where, sg.bbox, Literal(f"{box.x0:.1f} {box.top:.1f} {box.x1:.1f} {box.bottom:.1f}")))
     for role, text in sorted(entry.raw.items()):
         cell = iris.cell_iri(ctx.base, entry.source_id, entry.id, role)

@@ -37,6 +37,10 @@ def check_settings(settings: Settings) -> Settings:
         raise SettingsError(f"page timeout {settings.page_timeout_s} s must be more than 0")
     if not 0 <= settings.max_shrink <= 1:
         raise SettingsError(f"max shrink {settings.max_shrink} must be a share between 0 and 1")
+    if settings.download_base:
+        check_iri_base("download base", settings.download_base.replace("{release}", "r").rstrip("/") + "/")
+    if settings.sparql_endpoint:
+        check_iri_base("SPARQL endpoint", settings.sparql_endpoint.rstrip("/") + "/")
     if settings.shacl_engine not in SHACL_ENGINES:
         raise SettingsError(f"SHACL engine {settings.shacl_engine!r} is not one of {', '.join(SHACL_ENGINES)}")
     return settings

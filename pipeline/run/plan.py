@@ -40,7 +40,6 @@ _STATE = "last-run.json"
 class Options:
     strict: bool = False  # any unusable source fails the whole run (nothing published)
     allow_shrink: bool = False  # publish even if more than Settings.max_shrink of the services go
-    download_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,8 +242,7 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     guards.check_shrink(previous_services, services, settings.max_shrink, options.allow_shrink)
 
     result = assemble_release(
-        list(shards.values()), settings, manifest_dates=[s.date for s in sources],
-        download_base=options.download_base, critical=critical)
+        list(shards.values()), settings, manifest_dates=[s.date for s in sources], critical=critical)
     report.release = result.release_id
     report.status = "published" if result.created else "unchanged"
     report.message = result.message
