@@ -108,8 +108,11 @@ def task_runner_for(dask: bool, dask_address: str | None, workers: int):
         return DaskTaskRunner(address=dask_address)
     from pipeline.run.executors import worker_count
 
+    import logging
+
     return DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(workers), "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None})
+                                          "processes": True, "dashboard_address": None,
+                                          "silence_logs": logging.ERROR})
 
 
 def run_plan(plan: Plan, local: LocalExecutor | None, api=None, *, dask: bool = False,

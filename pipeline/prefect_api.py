@@ -45,7 +45,9 @@ def quiet_prefect() -> None:
     # Dask's scheduler and nannies narrate every start and stop at INFO.
     for name in ("distributed", "prefect_dask"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    os.environ.setdefault("DASK_DISTRIBUTED__LOGGING__DISTRIBUTED", "warning")
+    # On Ctrl-C multiprocessing's resource tracker would report the semaphores the interrupted
+    # run leaves to it (Dask's workers log at ERROR only: silence_logs). The run says it once.
+    os.environ.setdefault("PYTHONWARNINGS", "ignore:resource_tracker:UserWarning")
 
 
 def _free_port() -> int:

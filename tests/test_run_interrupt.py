@@ -20,17 +20,18 @@ import reliability_helpers as rh
 
 pytestmark = pytest.mark.slow
 
-# `servicegraph run` whose first page read announces itself, then hangs.
-HANGING_RUN = """
-import os, sys, time
-from pathlib import Path
-import pipeline.extract.pdf as pdf
-def hang(*args, **kwargs):
-    Path(os.environ["SG_TEST_MARK"]).touch()
-    time.sleep(120)
-pdf.page_words = hang
-from pipeline.cli import app
-app(sys.argv[1:])
+# Every process of the run (the CLI, forked workers, Dask's spawned workers) starts with this
+# sitecustomize on its path: its first page read announces itself, then hangs.
+HANG = """
+import os
+if os.environ.get("SG_TEST_MARK"):
+    import time
+    from pathlib import Path
+    import pipeline.extract.pdf as pdf
+    def hang(*args, **kwargs):
+        Path(os.environ["SG_TEST_MARK"]).touch()
+        time.sleep(120)
+    pdf.page_words = hang
 """
 
 
@@ -48,7 +49,7 @@ def _processes_with(token: str) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("mode", [[], ["--no-prefect"]], ids=["prefect", "bare"])
+@pytest.mark.parametrize("mode", [[], ["--no-prefect"], ["--dask", "--workers", "2"]], ids=["prefect", "bare", "dask"])
 def test_ctrl_c_during_extraction_exits_130_in_one_line_and_leaves_release_and_no_process(
     tmp_path: Path, mode: list[str]
 ) -> None:
@@ -57,10 +58,13 @@ def test_ctrl_c_during_extraction_exits_130_in_one_line_and_leaves_release_and_n
     before, target = rh.snapshot(output), rh.latest_target(output)
     token = f"sg-interrupt-{uuid.uuid4().hex}"
     mark = tmp_path / "extracting"
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(HANG, encoding="utf-8")
     env = rh.run_env(tmp_path / "cache", SG_TEST_MARK=str(mark), SG_TEST_TOKEN=token,
-                     SERVICEGRAPH_BASE_IRI="https://tyollisyys.example.fi/id/")
-    proc = subprocess.Popen([rh.PYTHON, "-c", HANGING_RUN, "run", "--no-fetch", *mode, "--sources", str(sources),
-                             "--output", str(output)], cwd=rh.ROOT, env=env, stdout=subprocess.PIPE,
+                     PYTHONPATH=f"{hook}{os.pathsep}{rh.ROOT}", SERVICEGRAPH_BASE_IRI="https://tyollisyys.example.fi/id/")
+    proc = subprocess.Popen(rh.servicegraph_cmd("run", "--no-fetch", *mode, "--sources", str(sources),
+                                                "--output", str(output)), cwd=rh.ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 90

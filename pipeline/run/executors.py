@@ -163,8 +163,10 @@ class DaskExecutor:
             self.cluster = None
             self.client = Client(address, set_as_default=False)
         else:
+            import logging
+
             self.cluster = LocalCluster(n_workers=worker_count(workers), threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster, set_as_default=False)
 
     def map(self, stage: str, fn: Callable[..., Any], jobs: Sequence[Job], labels: Sequence[str]) -> Iterator[tuple[int, Any]]:
