@@ -42,9 +42,10 @@ def quiet_prefect() -> None:
     # Flow and task failures are reported by the run itself, as one line.
     for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    # Dask's scheduler and nannies narrate every start and stop at INFO.
+    # Dask's scheduler and nannies narrate every start and stop (INFO) and a worker slow to stop
+    # at shutdown (WARNING).
     for name in ("distributed", "prefect_dask"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR)
     # On Ctrl-C multiprocessing's resource tracker would report the semaphores the interrupted
     # run leaves to it (Dask's workers log at ERROR only: silence_logs). The run says it once.
     os.environ.setdefault("PYTHONWARNINGS", "ignore:resource_tracker:UserWarning")
