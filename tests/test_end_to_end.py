@@ -22,8 +22,21 @@ CLI = [sys.executable, "-m", "pipeline.cli"]
 pytestmark = pytest.mark.slow
 
 
+def committed_release_epoch() -> str:
+    """SOURCE_DATE_EPOCH of the committed release: raw/ carries no dates, so a release is dated by
+    its run (docs/publishing.md); the same epoch reproduces the committed catalogue byte for byte."""
+    import datetime as dt
+    import re
+
+    catalog = ROOT / "output" / "latest" / "catalog.ttl"
+    found = re.search(r'dct:issued "(\d{4}-\d{2}-\d{2})"', catalog.read_text(encoding="utf-8")) if catalog.exists() else None
+    day = dt.date.fromisoformat(found.group(1)) if found else dt.date(2026, 1, 1)
+    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
 def run_cli(args: list[str], tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SERVICEGRAPH_CACHE_DIR": str(tmp / "cache"), "PREFECT_HOME": str(tmp / "prefect"), **env}
+    environment = {**os.environ, "SERVICEGRAPH_CACHE_DIR": str(tmp / "cache"), "PREFECT_HOME": str(tmp / "prefect"),
+                   "SOURCE_DATE_EPOCH": committed_release_epoch(), **env}
     return subprocess.run(CLI + args, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
 
 

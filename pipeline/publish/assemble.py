@@ -301,6 +301,7 @@ def assemble_release(
             download_base=download_base or settings.download_base or None,
             prefixes=serialise.prefixes(settings.def_iri),
             sparql_endpoint=settings.sparql_endpoint or None,
+            def_iri=settings.def_iri,
         )
         for name, data in (
             (CATALOG, serialise.to_turtle(catalog, settings.def_iri)),

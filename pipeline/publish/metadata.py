@@ -25,6 +25,7 @@ import yaml
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDFS, SKOS, VOID
 
+from pipeline.config import DEFAULT_DEF_IRI
 from pipeline.publish.serialise import PublishError
 
 CATALOG_YAML = Path(__file__).resolve().parent / "catalog.yaml"
@@ -119,7 +120,8 @@ def release_date() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def _iri(base: str, value: str) -> URIRef:
+def _iri(base: str, value: str, def_iri: str) -> URIRef:
+    value = value.replace("{def}", def_iri)
     return URIRef(value if "://" in value else base + value)
 
 
@@ -166,6 +168,7 @@ def catalog_graph(
     prefixes: dict[str, str] | None = None,
     sparql_endpoint: str | None = None,
     issued: dt.date | None = None,
+    def_iri: str = DEFAULT_DEF_IRI,
 ) -> Graph:
     """The catalog graph of one release. `files` are the data files described (never catalog.ttl)."""
     cfg = catalog_settings()
@@ -222,7 +225,7 @@ def catalog_graph(
 
     # One publisher (DCAT-AP allows one): who publishes the linked data. The employment areas
     # whose documents it comes from are its creators.
-    publisher = _iri(base, cfg["publisher"]["iri"])
+    publisher = _iri(base, cfg["publisher"]["iri"], def_iri)
     for node in (catalog, dataset):
         g.add((node, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Agent))
