@@ -50,15 +50,20 @@ def test_dates_come_from_the_sources_not_the_clock(published):
     assert cat.value(period, DCAT.startDate) == Literal("2025-01-15", datatype=XSD.date)
 
 
-def test_without_source_dates_there_is_no_date():
+def test_without_source_dates_the_release_is_dated_by_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # 2025-12-01T00:00:00Z
     g = metadata.catalog_graph(base_iri="https://x.example/id/", stats=metadata.DatasetStats(), files=[], release_id="r", dates=[])
-    assert not list(g.objects(None, DCTERMS.modified))
+    assert set(g.objects(None, DCTERMS.modified)) == {Literal("2025-12-01", datatype=XSD.date)}
+    assert not list(g.objects(None, DCTERMS.temporal))  # no period without source dates
 
 
 def test_licence_publisher_and_void_statistics(published):
     data, _, cat = published
-    assert cat.value(DATASET, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
-    assert cat.value(DATASET, DCTERMS.publisher) == URIRef("https://servicegraph.example.org/id/organisation/paijat-hameen-tyollisyysalue")
+    licence = URIRef("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")  # EU licence table
+    assert cat.value(DATASET, DCTERMS.license) == licence
+    assert cat.value(licence, rns.RDFS.seeAlso) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert cat.value(DATASET, DCTERMS.publisher) == URIRef("https://servicegraph.example.org/def/publisher")
+    assert cat.value(DATASET, DCTERMS.creator) == URIRef("https://servicegraph.example.org/id/organisation/paijat-hameen-tyollisyysalue")
     assert cat.value(DATASET, VOID.triples).toPython() == len(data)
     assert cat.value(DATASET, VOID.distinctSubjects).toPython() == len(set(data.subjects()))
     assert cat.value(DATASET, VOID.properties).toPython() == len(set(data.predicates()))
