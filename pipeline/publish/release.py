@@ -20,23 +20,22 @@ point deletes the staging folder and leaves releases/ and latest as they were.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
-import hashlib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from rdflib import Graph
 
-from pipeline.config import Settings
 from pipeline.errors import RunLocked
 from pipeline.publish import serialise
 from pipeline.publish.serialise import PublishError
 from pipeline.rdf.concepts import parse_turtle
+
+if TYPE_CHECKING:
+    from pipeline.publish.changelog import Changes
 
 # Fixed names inside every release (and so under output/latest/).
 DATA_TTL = "servicegraph.ttl"
@@ -57,7 +56,7 @@ class ReleaseResult:
     path: Path  # output/releases/{id}
     created: bool  # False: the content equals an existing release, nothing was written
     message: str
-    changes: cl.Changes | None = None
+    changes: Changes | None = None
 
 
 # --------------------------------------------------------------------------- lock
