@@ -19,18 +19,17 @@ from reliability_helpers import snapshot
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_violations_stop_the_run_keep_the_previous_release_and_write_report_and_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def broken_mapping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """(settings, first report): a good release published, then a mapping bug (services lose
+    their dct:title) and the caches that would skip the work cleared."""
     sources = tmp_path / "raw"
     shutil.copytree(ROOT / "raw", sources, ignore=shutil.ignore_patterns("src"))
     settings = replace(Settings(), sources=sources, output=tmp_path / "output", cache_dir=tmp_path / "cache")
     first = run_pipeline(settings)
-    before = snapshot(settings.output)
-
     real_map = mapping.catalogue_to_graph
 
-    def map_without_titles(catalogue, settings_):  # a mapping bug: services lose their dct:title
+    def map_without_titles(catalogue, settings_):
         graph: Graph = real_map(catalogue, settings_)
         graph.remove((None, DCTERMS.title, None))
         return graph
@@ -38,7 +37,12 @@ def test_violations_stop_the_run_keep_the_previous_release_and_write_report_and_
     monkeypatch.setattr(mapping, "catalogue_to_graph", map_without_titles)
     (settings.cache_dir / "last-run.json").unlink()  # make the run do the work again
     shutil.rmtree(settings.cache_dir / "shards")
+    return settings, first
 
+
+def test_violations_stop_a_strict_run_keep_the_previous_release_and_write_report_and_summary(broken_mapping) -> None:
+    settings, first = broken_mapping
+    before = snapshot(settings.output)
     with pytest.raises(ValidationFailed) as failure:
         run_pipeline(settings, options=Options(strict=True))
 
@@ -53,23 +57,8 @@ def test_violations_stop_the_run_keep_the_previous_release_and_write_report_and_
     assert [p.name for p in (settings.output / "releases").iterdir()] == [first.release]
 
 
-def test_an_area_that_fails_validation_keeps_its_last_good_shard_and_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sources = tmp_path / "raw"
-    shutil.copytree(ROOT / "raw", sources, ignore=shutil.ignore_patterns("src"))
-    settings = replace(Settings(), sources=sources, output=tmp_path / "output", cache_dir=tmp_path / "cache")
-    first = run_pipeline(settings)
-    real_map = mapping.catalogue_to_graph
-
-    def map_without_titles(catalogue, settings_):
-        graph: Graph = real_map(catalogue, settings_)
-        graph.remove((None, DCTERMS.title, None))
-        return graph
-
-    monkeypatch.setattr(mapping, "catalogue_to_graph", map_without_titles)
-    (settings.cache_dir / "last-run.json").unlink()
-    shutil.rmtree(settings.cache_dir / "shards")
+def test_an_area_that_fails_validation_keeps_its_last_good_shard_and_is_reported(broken_mapping) -> None:
+    settings, first = broken_mapping
     report = run_pipeline(settings)
 
     assert report.exit_code == 3 and report.release == first.release
