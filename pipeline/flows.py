@@ -111,7 +111,7 @@ def task_runner_for(dask: bool, dask_address: str | None, workers: int):
     import logging
 
     return DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(workers), "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None,
+                                          "processes": True, "dashboard_address": "127.0.0.1:0",
                                           "silence_logs": logging.ERROR})
 
 

@@ -166,7 +166,7 @@ class DaskExecutor:
             import logging
 
             self.cluster = LocalCluster(n_workers=worker_count(workers), threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster, set_as_default=False)
 
     def map(self, stage: str, fn: Callable[..., Any], jobs: Sequence[Job], labels: Sequence[str]) -> Iterator[tuple[int, Any]]:
