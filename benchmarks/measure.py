@@ -35,7 +35,18 @@ ROOT = Path(os.environ.get("SERVICEGRAPH_BENCH_CODE") or Path(__file__).resolve(
 sys.path.insert(0, str(ROOT))
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
 MIB = 1024 * 1024
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores have been busy since boot (/proc/stat), any process."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values[:8]) - idle) / TICK
 
 
 class TreeSampler:
@@ -56,6 +67,8 @@ class TreeSampler:
         self.by_kind: dict[str, int] = defaultdict(int)
         self.max_procs = 0
         self.samples = 0
+        self.cpu: dict[int, float] = {}  # CPU seconds of each process of the tree
+        self.busy0 = machine_busy_s()
         self._stop = False
         self._done = _thread.allocate_lock()
         self._done.acquire()
@@ -83,7 +96,7 @@ class TreeSampler:
                 if kind == "forkserver" and self.kind.get(self.ppid.get(pid, -1)) == "forkserver":
                     return "forkserver worker"
                 return kind
-        return cmd[:40]
+        return cmd[:40] or "exited"
 
     def sample(self) -> None:
         pids = [int(n) for n in os.listdir("/proc") if n.isdigit()]
@@ -102,7 +115,10 @@ class TreeSampler:
         now = time.perf_counter() - self.t0
         for pid in tree:
             try:
-                rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                fields = stat[stat.rindex(")") + 2:].split()
+                rss = int(fields[21]) * PAGE
+                self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, last seen
             except (OSError, ValueError, IndexError):
                 continue
             if self.kind.get(pid, "forked worker") == "forked worker":  # a fork may exec later
@@ -129,6 +145,9 @@ class TreeSampler:
         self._stop = True
         self._done.acquire()
         self.sample()
+        busy = machine_busy_s() - self.busy0
+        wall = time.perf_counter() - self.t0
+        tree_cpu = sum(self.cpu.values())
         ru_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ru_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         return {"max_process_mib": round(self.max_single[0] / MIB, 1), "max_process_kind": self.max_single[1],
@@ -136,6 +155,9 @@ class TreeSampler:
                 "max_sum_processes": self.max_sum[1], "max_sum_at_s": round(self.max_sum[2], 2),
                 "max_processes": self.max_procs, "samples": self.samples,
                 "by_kind_mib": {k: round(v / MIB, 1) for k, v in sorted(self.by_kind.items())},
+                # The machine is shared: CPU seconds of this tree, and of everything else meanwhile.
+                "cpu_tree_s": round(tree_cpu, 1), "cpu_others_s": round(max(0.0, busy - tree_cpu), 1),
+                "cpu_capacity_s": round(wall * (os.cpu_count() or 1), 1),
                 "ru_maxrss_self_mib": round(ru_self, 1), "ru_maxrss_children_mib": round(ru_children, 1)}
 
 

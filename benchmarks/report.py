@@ -50,6 +50,13 @@ def _bound(run: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.1f} s" for k, v in st[:2] if v > 0)
 
 
+def _cpu(run: dict[str, Any]) -> str:
+    m = run.get("memory", {})
+    if m.get("cpu_tree_s") is None:
+        return f"load {_fmt(run.get('load_at_start'), '', 1)} at start" if run.get("load_at_start") else "–"
+    return f"{m['cpu_tree_s']:,.0f} / {m['cpu_others_s']:,.0f} / {m['cpu_capacity_s']:,.0f}"
+
+
 def failures(data: dict[str, Any]) -> list[str]:
     """What makes the benchmark itself fail: a run that crashed, a document not read as printed,
     a re-run that did more than it had to, an orchestrator whose output differs from the bare run's."""
@@ -171,7 +178,7 @@ def render(data: dict[str, Any]) -> str:
 
     lines += ["## Every run", "",
               "| N | run | `run_*` call (s) | process (s) | parsed | shards built | peak RSS, largest process (MiB) "
-              "| peak RSS, sum (MiB, processes) | output = bare | load at start |",
+              "| peak RSS, sum (MiB, processes) | output = bare | CPU s: run / other processes / capacity |",
               "|---:|---|---:|---:|---:|---:|---|---:|---|---:|"]
     for s in sizes:
         for key, label in RUNS:
@@ -187,7 +194,7 @@ def render(data: dict[str, Any]) -> str:
                 f"{rep['shards_built']} | {mem['max_process_mib']:,.0f} ({mem['max_process_kind']}, "
                 f"{mem['max_process_stage']}) | {mem['max_sum_mib']:,.0f} ({mem['max_sum_processes']}) | "
                 f"{'–' if same is None else ('identical' if same['identical'] else 'DIFFERS')} | "
-                f"{_fmt(run.get('load_at_start'), '', 2)} |")
+                f"{_cpu(run)} |")
     lines.append("")
 
     lines += ["## Targets (2-core machine)", "", "| target | measured | met | bounded by |", "|---|---|---|---|"]

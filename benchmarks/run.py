@@ -15,6 +15,7 @@ figures go to benchmarks/results/results.json.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import importlib.util
 import json
 import os
@@ -131,7 +132,7 @@ def same_output(a: Path, b: Path) -> dict[str, Any]:
         return {str(p.relative_to(root)): p for p in sorted(root.rglob("*")) if p.is_file()}
 
     fa, fb = files(a), files(b)
-    differ = sorted(k for k in fa.keys() & fb.keys() if fa[k].read_bytes() != fb[k].read_bytes())
+    differ = sorted(k for k in fa.keys() & fb.keys() if not filecmp.cmp(fa[k], fb[k], shallow=False))
     return {"files": len(fa), "identical": fa.keys() == fb.keys() and not differ and bool(fa),
             "only_in_bare": sorted(fa.keys() - fb.keys()), "only_here": sorted(fb.keys() - fa.keys()),
             "differ": differ}
@@ -216,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus-root", type=Path, default=corpus_mod.CORPUS_DIR)
     parser.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="measure this code snapshot (a results/code folder) instead of copying the checkout")
     parser.add_argument("--keep-work", action="store_true", help="keep the outputs and caches of the runs")
     parser.add_argument("--report-only", action="store_true", help="print tables and plot from results.json")
     args = parser.parse_args(argv)
@@ -233,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         data = {"machine": machine(), "command": "python benchmarks/run.py " + " ".join(argv or sys.argv[1:]),
                 "started": time.strftime("%Y-%m-%d %H:%M:%S"), "generator_version": corpus_mod.GENERATOR_VERSION,
                 "code": code_description(), "sizes": {}}
-        CODE["root"] = snapshot_code(out)
+        CODE["root"] = args.code.resolve() if args.code else snapshot_code(out)
+        if args.code:
+            data["code"] = f"snapshot {args.code}"
         CODE["description"] = data["code"]
         for n in args.sizes:
             data["sizes"][str(n)] = measure_size(n, args, out)
