@@ -40,7 +40,8 @@ def quiet_prefect() -> None:
     import logging
 
     # Flow and task failures are reported by the run itself, as one line.
-    for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine"):
+    # prefect._internal.concurrency: a service that could not flush at exit (the run's own events).
+    for name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine", "prefect._internal.concurrency"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     # Dask's scheduler and nannies narrate every start and stop (INFO) and a worker slow to stop
     # at shutdown (WARNING).
