@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +18,9 @@ BENCH = ROOT / "benchmarks"
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, soffice_or_skip: None) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("bench")
-    # The threaded Prefect run (its server start-up) and turbo are left out to keep it short:
-    # Prefect + Dask goes through the same run_with_prefect.
-    cmd = [sys.executable, str(BENCH / "run.py"), "--sizes", "2", "--prefect-modes", "prefect-dask",
-           "--turbo-sizes=", "--corpus-root", str(tmp / "corpus"), "--out", str(tmp / "results"),
+    # Prefect (its server start-up, 15-40 s on this machine) and turbo are left out to keep it
+    # short; `run.py --sizes 2` alone runs them too.
+    cmd = [sys.executable, str(BENCH / "run.py"), "--sizes", "2", "--prefect-sizes=", "--turbo-sizes=", "--corpus-root", str(tmp / "corpus"), "--out", str(tmp / "results"),
            "--plot", str(tmp / "benchmarks.png")]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
     return tmp, done
@@ -59,20 +59,20 @@ def test_benchmark_stages_and_memory_cover_the_whole_run(tiny_run) -> None:
     assert {"prepare", "extract", "shard", "publish"} <= set(cold["stages_s"])
     assert sum(cold["stages_s"][k] for k in ("prepare", "extract", "shard", "publish")) <= cold["total_s"] + 0.01
     assert cold["report"]["parsed"] == 2 and cold["report"]["triples"] > 1000
-    memory = _size(tmp)["prefect-dask"]["memory"]
-    assert memory["max_processes"] > 1  # Dask's worker processes are counted, not only the main one
-    assert memory["max_sum_mib"] > memory["max_process_mib"] > 0
+    memory = cold["memory"]
+    if (os.cpu_count() or 1) > 1:
+        assert memory["max_processes"] > 1  # the worker processes are counted, not only the main one
+        assert memory["max_sum_mib"] > memory["max_process_mib"] > 0
+    assert memory["cpu_tree_s"] > 0
 
 
-def test_benchmark_reruns_parse_only_what_changed_and_dask_output_equals_bare(tiny_run) -> None:
+def test_benchmark_reruns_parse_only_what_changed(tiny_run) -> None:
     tmp, _ = tiny_run
     size = _size(tmp)
     assert size["nochange"]["report"]["status"] == "unchanged"
     assert size["nochange"]["report"]["parsed"] == 0
     changed = size["changed"]["report"]
     assert (changed["status"], changed["parsed"], changed["shards_built"]) == ("published", 1, 1)
-    same = size["prefect-dask"]["same_as_bare"]
-    assert same["identical"] and same["files"] > 5, same
     # The corpus itself is untouched: the changed re-run edits its own copy.
     corpus = Path(size["corpus"])
     digest = hashlib.sha256((corpus / "00000_liitetaulukko.pdf").read_bytes()).hexdigest()
@@ -93,3 +93,19 @@ def test_corpus_generator_is_deterministic_and_varies_rows_and_areas() -> None:
     assert first["title"].startswith(f"{spec_b.area_genitive} työllisyysalueen")
     counts = {len(corpus.appendix_content(corpus.doc_spec(i), base)[0]["sheets"][0]["rows"]) for i in range(0, 40, 2)}
     assert len(counts) > 3, counts
+
+
+def test_output_comparison_sees_every_file_below_latest(tmp_path: Path) -> None:
+    sys.path.insert(0, str(BENCH))
+    import run
+
+    for side in ("a", "b"):
+        (tmp_path / side / "areas").mkdir(parents=True)
+        (tmp_path / side / "servicegraph.ttl").write_bytes(b"same")
+        (tmp_path / side / "areas" / "x.ttl").write_bytes(b"one")
+    assert run.same_output(tmp_path / "a", tmp_path / "b")["identical"]
+    (tmp_path / "b" / "areas" / "x.ttl").write_bytes(b"two")
+    (tmp_path / "b" / "extra.json").write_bytes(b"{}")
+    same = run.same_output(tmp_path / "a", tmp_path / "b")
+    assert not same["identical"]
+    assert (same["differ"], same["only_here"]) == (["areas/x.ttl"], ["extra.json"])
