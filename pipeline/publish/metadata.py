@@ -42,10 +42,6 @@ class PublishedFile:
     size: int
     sha256: str
 
-    @staticmethod
-    def of(name: str, data: bytes) -> "PublishedFile":
-        return PublishedFile(name, len(data), hashlib.sha256(data).hexdigest())
-
 
 @dataclass(frozen=True)
 class DatasetStats:
@@ -57,24 +53,6 @@ class DatasetStats:
     classes: dict[str, int] | None = None  # class IRI -> instances
     properties: frozenset[str] = frozenset()
     publishers: tuple[tuple[str, str], ...] = ()  # (organisation IRI, name)
-
-    @staticmethod
-    def of_graph(data: Graph) -> "DatasetStats":
-        classes: dict[str, set] = {}
-        for s, c in data.subject_objects(RDF.type):
-            classes.setdefault(str(c), set()).add(s)
-        publishers = []
-        for org in sorted(set(data.objects(None, CV.hasCompetentAuthority))):
-            label = data.value(org, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
-            publishers.append((str(org), str(label) if label is not None else str(org)))
-        return DatasetStats(
-            triples=len(data),
-            subjects=len(set(data.subjects())),
-            entities=len(set(data.subjects(RDF.type))),
-            classes={c: len(m) for c, m in classes.items()},
-            properties=frozenset(str(p) for p in data.predicates()),
-            publishers=tuple(publishers),
-        )
 
 
 @lru_cache(maxsize=1)
