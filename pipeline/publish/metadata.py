@@ -12,7 +12,6 @@ sources give a byte-identical catalog.ttl:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
