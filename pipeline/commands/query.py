@@ -17,6 +17,12 @@ def _fail(exc: PipelineError) -> None:
     raise typer.Exit(1)
 
 
+def _usage(message: str) -> None:
+    """A bad combination of options: one line, exit 2 (docs/reliability.md, exit statuses)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _release_id(release_dir: Path) -> str:
     return release_dir.resolve().name
 
@@ -98,6 +104,9 @@ def register(app: typer.Typer) -> None:
         from pipeline.sparql.push import push_turtle
         from pipeline.store import release_dir_for
 
+        if graph is not None and default_graph:
+            # Which graph to replace would be a guess: a usage error, before anything is read or sent.
+            _usage("--graph and --default-graph name different targets: give one of them")
         settings = Settings.from_env()
         try:
             release_dir = release_dir_for(release, settings)
