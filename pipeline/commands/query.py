@@ -58,18 +58,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("serve-sparql")
     def serve_sparql(
-        port: int = typer.Option(7878, "--port", help="Port on 127.0.0.1."),
+        port: int = typer.Option(7878, "--port", help="Port on 127.0.0.1 (1-65535, free)."),
         allow_updates: bool = typer.Option(
             False, "--allow-updates", help="Accept SPARQL Update (on a scratch copy; the release never changes)."
         ),
         release: Optional[Path] = typer.Option(None, "--release", help="Release folder (default: output/latest)."),
     ) -> None:
         """Serve a release as a SPARQL endpoint on http://127.0.0.1:PORT/query (Ctrl-C stops)."""
-        from pipeline.sparql.server import load_location, start_server
+        from pipeline.sparql.server import check_port, load_location, start_server
         from pipeline.store import release_dir_for
 
         settings = Settings.from_env()
         try:
+            check_port(port)  # before the (slow) load: a busy port is known at once
             release_dir = release_dir_for(release, settings)
             location = load_location(release_dir, settings.cache_dir / "oxigraph" / _release_id(release_dir))
             server = start_server(location, port, allow_updates=allow_updates)

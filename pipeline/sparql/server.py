@@ -7,6 +7,7 @@ throwaway copy, so an update can never touch the cached store of a release.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import socket
 import subprocess
@@ -43,6 +44,28 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a port that is out of range or cannot be bound, before a server is started.
+
+    Why beforehand: a server started on a busy port used to look ready (the other program
+    answered the readiness probe) and an out-of-range port reached Oxigraph as a Rust panic.
+    SO_REUSEADDR as the servers themselves set it: a port left in TIME_WAIT is free, a port
+    someone listens on is not.
+    """
+    if not 1 <= port <= 65535:
+        raise ServerError(f"port {port} is out of range (1-65535)")
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except PermissionError:
+            raise ServerError(f"port {port} on {host}: permission denied (ports below 1024 need privileges)") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServerError(f"port {port} on {host} is already in use by another program (choose another with --port)") from None
+            raise ServerError(f"port {port} on {host}: cannot listen ({exc.strerror or exc})") from None
 
 
 def load_location(release_dir: Path, location: Path) -> Path:
@@ -115,7 +138,7 @@ def _wait_ready(server: SparqlServer, timeout_s: float) -> None:
             raise ServerError(f"oxigraph exited with {server.process.returncode}: {err.strip()[-500:]}")
         try:
             with urllib.request.urlopen(probe, timeout=1) as resp:
-                if resp.status == 200:
+                if resp.status == 200 and server.process.poll() is None:
                     return
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.1)
@@ -135,7 +158,10 @@ def start_server(
     With `allow_updates` the store is first copied to a temporary folder (deleted on stop):
     writes go to the copy, the release's store stays as published.
     """
-    port = port or free_port()
+    if port:
+        check_port(port)
+    else:
+        port = free_port()
     cleanup: list[Path] = []
     if allow_updates:
         scratch = Path(tempfile.mkdtemp(prefix="servicegraph-oxigraph-"))
