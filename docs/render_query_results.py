@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.publish.serialise import prefixes
 from rdflib import URIRef
 
-from pipeline.store import _shrink, canned_query, load_store, query_header, query_store, release_dir_for
+from pipeline.store import _shrink, canned_query, display_prefixes, load_store, query_header, query_store, release_dir_for
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -29,8 +28,8 @@ def render(settings: Settings | None = None) -> str:
     settings = settings or Settings()
     release = release_dir_for(None, settings)
     store = load_store(release)
-    pfx = prefixes(settings.def_iri)
-    used = ("au", "tsa", "mk", "st", "pr", "dl", "cp")
+    pfx = display_prefixes(settings)  # the same shortening as `servicegraph query`'s table
+    used = ("au", "tsa", "mk", "st", "pr", "dl", "cp", "id")
     legend = ", ".join(f"`{p}:` {pfx[p]}" for p in used if p in pfx)
     parts = [START, "", f"Results on the committed release `{release.resolve().name}` (`output/latest`).",
              f"Prefixes: {legend}.", ""]

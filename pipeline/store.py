@@ -7,9 +7,6 @@ a release is immutable and a query command must never look like it changed it.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +21,18 @@ from pipeline.errors import PipelineError
 
 # Files of a release loaded into the store (fixed names, see pipeline/publish/release.py).
 STORE_FILES = ("servicegraph.ttl", "ontology.ttl", "catalog.ttl")
-FORMATS = ("table", "csv", "json")
+# Result formats: SELECT/ASK are written by Oxigraph's own SPARQL results serialisers,
+# CONSTRUCT/DESCRIBE by its RDF serialisers (Turtle with the published prefixes by default).
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+# Longest cell of the table view; the full value is in every other format.
+TABLE_CELL_MAX = 60
 
 
 class QueryError(PipelineError):
@@ -115,9 +123,10 @@ def localise_prefixes(sparql: str, settings: Settings) -> str:
     return out
 
 
-def query_store(store: ox.Store, sparql: str) -> QueryResult:
+def execute(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Oxigraph's own answer (an iterator, read once); updates and bad syntax are QueryErrors."""
     try:
-        result = store.query(sparql)
+        return store.query(sparql)
     except SyntaxError as exc:
         if _is_update(sparql):
             raise QueryError(
@@ -127,6 +136,15 @@ def query_store(store: ox.Store, sparql: str) -> QueryResult:
         raise QueryError(f"invalid SPARQL: {exc}") from None
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from exc
+
+
+def query_store(store: ox.Store, sparql: str) -> QueryResult:
+    """The answer as rdflib terms, for comparing with rdflib (tests, the README's tables).
+
+    The command line does not use this: converting every row costs more than the query
+    (docs/benchmarks.md); it writes Oxigraph's answer with `write_result`.
+    """
+    result = execute(store, sparql)
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -135,6 +153,15 @@ def query_store(store: ox.Store, sparql: str) -> QueryResult:
         return QueryResult("select", names, rows)
     rows = [(_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in result]
     return QueryResult("graph", ["subject", "predicate", "object"], rows)
+
+
+def run_raw(
+    sparql: str, release_dir: Path | None = None, settings: Settings | None = None
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Oxigraph's answer to `sparql` over a release (default output/latest)."""
+    settings = settings or Settings.from_env()
+    release_dir = release_dir_for(release_dir, settings)
+    return execute(load_store(release_dir), localise_prefixes(sparql, settings))
 
 
 def run_query(sparql: str, release_dir: Path | None = None, settings: Settings | None = None) -> QueryResult:
@@ -176,60 +203,107 @@ def query_header(sparql: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- output
 
 
-def _plain(term: Node | None) -> str:
-    return "" if term is None else str(term)
+def display_prefixes(settings: Settings) -> dict[str, str]:
+    """The published prefixes (those of context.jsonld) and the data base IRI as `id:`."""
+    from pipeline.publish.serialise import prefixes
+
+    return {**prefixes(settings.def_iri), "id": settings.base_iri}
+
+
+def shorten_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """`prefix:rest` with the longest matching namespace, else `<iri>`.
+
+    For reading, not for parsing back: the rest may hold a `/` (id:service/area/name).
+    """
+    for p, ns in sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if iri.startswith(ns) and re.fullmatch(r"[\w./-]*", iri[len(ns):]):
+            return f"{p}:{iri[len(ns):]}"
+    return f"<{iri}>"
 
 
 def _shrink(term: Node | None, prefixes: dict[str, str]) -> str:
+    """An rdflib term as the table view shows it (the README's tables)."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        for p, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-            if str(term).startswith(ns) and re.fullmatch(r"[\w./-]*", str(term)[len(ns):]):
-                return f"{p}:{str(term)[len(ns):]}"
-        return f"<{term}>"
+        return shorten_iri(str(term), prefixes)
     if isinstance(term, Literal) and term.language:
         return f"{term}@{term.language}"
     return str(term)
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype:
-        out["datatype"] = str(term.datatype)
-    return out
+def _cell(term, prefixes: dict[str, str]) -> str:
+    """An Oxigraph term as the table view shows it, on one line and at most TABLE_CELL_MAX long."""
+    if term is None:
+        text = ""
+    elif isinstance(term, ox.NamedNode):
+        text = shorten_iri(term.value, prefixes)
+    elif isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, ox.Literal) and term.language:
+        text = f"{term.value}@{term.language}"
+    else:
+        text = term.value
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
 
 
-def format_result(result: QueryResult, fmt: str, prefixes: dict[str, str] | None = None) -> str:
-    """table (IRIs shortened with the published prefixes), csv (SPARQL CSV) or json (SPARQL JSON)."""
+def _table(variables: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    line = lambda vals: " | ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    out = [line(variables), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def default_format(result) -> str:
+    """Turtle for CONSTRUCT/DESCRIBE, the table for SELECT/ASK."""
+    return "turtle" if isinstance(result, ox.QueryTriples) else "table"
+
+
+def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
+    """Oxigraph's answer in `fmt` (default: `default_format`), as bytes in UTF-8.
+
+    SELECT/ASK: table (IRIs shortened with `prefixes`), json, csv, tsv, xml (the SPARQL 1.1
+    results formats, written by Oxigraph). CONSTRUCT/DESCRIBE: turtle (with `prefixes`),
+    ntriples, jsonld, or table (one row per triple).
+    """
+    fmt = fmt or default_format(result)
+    prefixes = prefixes or {}
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
-    if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean}, indent=2)
-        return "true" if result.boolean else "false"
-    if fmt == "json":
-        bindings = [
-            {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
-        ]
-        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(result.variables)
-        for row in result.rows:
-            w.writerow([_plain(t) for t in row])
-        return buf.getvalue()
-    cells = [[_shrink(t, prefixes or {}) for t in row] for row in result.rows]
-    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    line = lambda vals: " | ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
-    out = [line(result.variables), "-+-".join("-" * w for w in widths)]
-    out += [line(r) for r in cells]
-    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(out)
+    if isinstance(result, ox.QueryTriples):
+        if fmt == "table":
+            rows = [[_cell(t.subject, prefixes), _cell(t.predicate, prefixes), _cell(t.object, prefixes)] for t in result]
+            return _table(["subject", "predicate", "object"], rows).encode()
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(
+                f"format {fmt!r} is for SELECT and ASK; CONSTRUCT and DESCRIBE give {', '.join(GRAPH_FORMATS)} or table"
+            )
+        rdf_format = GRAPH_FORMATS[fmt]
+        if rdf_format == ox.RdfFormat.N_TRIPLES:
+            return result.serialize(format=rdf_format)
+        # Only the prefixes the triples use are declared, in a fixed order: the same answer is
+        # the same bytes.
+        triples = list(result)
+        used = {p: ns for p, ns in sorted(prefixes.items()) if any(_uses(t, ns) for t in triples)}
+        return ox.serialize(triples, format=rdf_format, prefixes=used)
+    if fmt in GRAPH_FORMATS:
+        raise QueryError(f"format {fmt!r} is for CONSTRUCT and DESCRIBE; SELECT and ASK give table, {', '.join(RESULT_FORMATS)}")
+    if fmt in RESULT_FORMATS:
+        return result.serialize(format=RESULT_FORMATS[fmt])
+    if isinstance(result, ox.QueryBoolean):
+        return b"true\n" if result else b"false\n"
+    names = [v.value for v in result.variables]
+    rows = [[_cell(sol[n], prefixes) for n in names] for sol in result]
+    return _table(names, rows).encode()
+
+
+def _uses(triple: ox.Triple, ns: str) -> bool:
+    for term in (triple.subject, triple.predicate, triple.object):
+        if isinstance(term, ox.Literal):
+            term = term.datatype
+        if isinstance(term, ox.NamedNode) and term.value.startswith(ns):
+            return True
+    return False

@@ -16,7 +16,7 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
-from pipeline.store import QueryError, canned_query, format_result, query_header, run_query
+from pipeline.store import QueryError, canned_query, query_header, run_query, run_raw, write_result
 from sample_catalogue import sample_catalogue
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
@@ -135,16 +135,67 @@ def test_query_without_a_release_names_the_folder(tmp_path):
         run_query("ASK {}", tmp_path)
 
 
-def test_result_formats(release_dir):
-    result = run_query(canned_query("services-per-tem-area-count"), release_dir)
-    as_json = json.loads(format_result(result, "json"))
+def test_select_results_are_written_by_oxigraphs_serialisers_and_agree_with_the_rdflib_rows(release_dir):
+    sparql = canned_query("services-per-tem-area-count")
+    rows = run_query(sparql, release_dir).rows
+    as_json = json.loads(write_result(run_raw(sparql, release_dir), "json"))
     assert as_json["head"]["vars"] == ["area", "areaLabel", "services"]
-    first = as_json["results"]["bindings"][0]
-    assert first["services"]["datatype"] == str(XSD.integer)
-    csv_lines = format_result(result, "csv").splitlines()
+    bindings = as_json["results"]["bindings"]
+    assert [(b["area"]["value"], int(b["services"]["value"])) for b in bindings] == [(str(r[0]), int(r[2])) for r in rows]
+    assert bindings[0]["services"]["datatype"] == str(XSD.integer)
+    assert bindings[0]["areaLabel"]["xml:lang"] == "fi"
+    csv_lines = write_result(run_raw(sparql, release_dir), "csv").decode().splitlines()
     assert csv_lines[0] == "area,areaLabel,services" and csv_lines[1].startswith(TSA + "1,Työn löytyminen,")
-    table = format_result(result, "table", {"tsa": TSA})
-    assert "tsa:1" in table and table.endswith(f"({len(result.rows)} rows)")
+    tsv_lines = write_result(run_raw(sparql, release_dir), "tsv").decode().splitlines()
+    assert tsv_lines[0] == "?area\t?areaLabel\t?services" and tsv_lines[1].startswith(f"<{TSA}1>\t\"Työn löytyminen\"@fi\t")
+    xml = write_result(run_raw(sparql, release_dir), "xml").decode()
+    assert xml.count("<result>") == len(rows) and "http://www.w3.org/2005/sparql-results#" in xml
+    ask = write_result(run_raw("ASK { ?s ?p ?o }", release_dir), "json")
+    assert json.loads(ask)["boolean"] is True
+
+
+def test_the_table_shortens_iris_with_the_published_prefixes_and_the_data_base_iri(release_dir):
+    from pipeline.store import TABLE_CELL_MAX, display_prefixes
+
+    settings = Settings()
+    count = write_result(run_raw(canned_query("services-per-tem-area-count"), release_dir), None, display_prefixes(settings))
+    table = count.decode()
+    assert "tsa:1 " in table and TSA not in table and table.endswith(f"({len(table.splitlines()) - 3} rows)\n")
+    provenance = write_result(run_raw(canned_query("provenance"), release_dir), "table", display_prefixes(settings)).decode()
+    assert "id:service/paijat-hameen-tyollisyysalue/" in provenance and "id:source/" in provenance
+    assert settings.base_iri not in provenance
+    header = provenance.splitlines()[0]
+    assert len(header) <= 8 * (TABLE_CELL_MAX + 3)  # eight columns, none wider than a cell may be
+
+
+def test_construct_and_describe_write_turtle_by_default_with_the_prefixes_they_use(release_dir):
+    from pipeline.store import display_prefixes
+
+    prefixes = display_prefixes(Settings())
+    sparql = f"DESCRIBE <{TSA}1>"
+    turtle = write_result(run_raw(sparql, release_dir), None, prefixes)
+    assert turtle.startswith(b"@prefix ") and b"skos:prefLabel" in turtle
+    assert b"@prefix tsa: <" + TSA.encode() + b">" in turtle and b"@prefix dl:" not in turtle  # only those used
+    graph = Graph().parse(data=turtle, format="turtle")
+    assert (URIRef(TSA + "1"), None, Literal("Työn löytyminen", lang="fi")) in graph
+    nt = Graph().parse(data=write_result(run_raw(sparql, release_dir), "ntriples", prefixes), format="nt")
+    jsonld = Graph().parse(data=write_result(run_raw(sparql, release_dir), "jsonld", prefixes), format="json-ld")
+    assert set(graph) == set(nt) == set(jsonld) and len(graph) >= 5
+    with pytest.raises(QueryError, match="for SELECT and ASK"):
+        write_result(run_raw(sparql, release_dir), "csv")
+    with pytest.raises(QueryError, match="for CONSTRUCT and DESCRIBE"):
+        write_result(run_raw("SELECT * WHERE { ?s ?p ?o } LIMIT 1", release_dir), "turtle")
+
+
+def test_cli_query_writes_construct_as_turtle_and_refuses_an_unknown_format(release_dir):
+    runner = CliRunner()
+    q = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l }"
+    ok = runner.invoke(app, ["query", q, "--release", str(release_dir)])
+    assert ok.exit_code == 0, ok.output
+    graph = Graph().parse(data=ok.stdout, format="turtle")
+    assert (URIRef(TSA + "1"), None, Literal("Finding work", lang="en")) in graph
+    bad = runner.invoke(app, ["query", q, "--format", "yaml", "--release", str(release_dir)])
+    assert bad.exit_code == 2 and bad.output.startswith("error: --format yaml: unknown format")
 
 
 def test_cli_query_by_name_and_refuses_updates(release_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -32,13 +33,17 @@ def register(app: typer.Typer) -> None:
     def query(
         sparql: Optional[str] = typer.Argument(None, help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."),
         name: Optional[str] = typer.Option(None, "--name", "-n", help="Run the canned query queries/NAME.rq."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json (SPARQL results JSON)."),
+        fmt: Optional[str] = typer.Option(
+            None,
+            "--format",
+            "-f",
+            help="SELECT/ASK: table (default), json, csv, tsv, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld.",
+        ),
         release: Optional[Path] = typer.Option(None, "--release", help="Release folder (default: output/latest)."),
         list_queries: bool = typer.Option(False, "--list", help="List the canned queries and exit."),
     ) -> None:
         """Query a published release in an embedded Oxigraph store (read-only)."""
-        from pipeline.publish.serialise import prefixes
-        from pipeline.store import canned_query, format_result, query_header, run_query
+        from pipeline.store import FORMATS, canned_query, display_prefixes, query_header, run_raw, write_result
 
         settings = Settings.from_env()
         try:
@@ -50,9 +55,13 @@ def register(app: typer.Typer) -> None:
             if (sparql is None) == (name is None):
                 typer.echo("error: give either a SPARQL query or --name NAME", err=True)
                 raise typer.Exit(2)
+            if fmt is not None and fmt not in FORMATS:
+                _usage(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
             text = canned_query(name, settings) if name else sparql
-            result = run_query(text, release, settings)
-            typer.echo(format_result(result, fmt, {**prefixes(settings.def_iri), "id": settings.base_iri}))
+            result = run_raw(text, release, settings)
+            out = write_result(result, fmt, display_prefixes(settings))
+            sys.stdout.buffer.write(out if out.endswith(b"\n") else out + b"\n")
+            sys.stdout.flush()
         except PipelineError as exc:
             _fail(exc)
 
