@@ -210,15 +210,33 @@ def display_prefixes(settings: Settings) -> dict[str, str]:
     return {**prefixes(settings.def_iri), "id": settings.base_iri}
 
 
-def shorten_iri(iri: str, prefixes: dict[str, str]) -> str:
-    """`prefix:rest` with the longest matching namespace, else `<iri>`.
+class IriShortener:
+    """`prefix:rest` with the longest matching namespace, else `<iri>`; memoised, because a
+    table repeats the same IRIs row after row.
 
     For reading, not for parsing back: the rest may hold a `/` (id:service/area/name).
     """
-    for p, ns in sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        if iri.startswith(ns) and re.fullmatch(r"[\w./-]*", iri[len(ns):]):
-            return f"{p}:{iri[len(ns):]}"
-    return f"<{iri}>"
+
+    _LOCAL = re.compile(r"[\w./-]*")
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self._ordered = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        short = self._memo.get(iri)
+        if short is None:
+            short = f"<{iri}>"
+            for p, ns in self._ordered:
+                if iri.startswith(ns) and self._LOCAL.fullmatch(iri, len(ns)):
+                    short = f"{p}:{iri[len(ns):]}"
+                    break
+            self._memo[iri] = short
+        return short
+
+
+def shorten_iri(iri: str, prefixes: dict[str, str]) -> str:
+    return IriShortener(prefixes)(iri)
 
 
 def _shrink(term: Node | None, prefixes: dict[str, str]) -> str:
@@ -232,19 +250,20 @@ def _shrink(term: Node | None, prefixes: dict[str, str]) -> str:
     return str(term)
 
 
-def _cell(term, prefixes: dict[str, str]) -> str:
+def _cell(term, shorten: IriShortener) -> str:
     """An Oxigraph term as the table view shows it, on one line and at most TABLE_CELL_MAX long."""
     if term is None:
-        text = ""
-    elif isinstance(term, ox.NamedNode):
-        text = shorten_iri(term.value, prefixes)
+        return ""
+    if isinstance(term, ox.NamedNode):
+        text = shorten(term.value)
     elif isinstance(term, ox.BlankNode):
         text = f"_:{term.value}"
     elif isinstance(term, ox.Literal) and term.language:
         text = f"{term.value}@{term.language}"
     else:
         text = term.value
-    text = " ".join(text.split())
+    if len(text) > TABLE_CELL_MAX or not text.isprintable():
+        text = " ".join(text.split())
     return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
 
 
@@ -275,7 +294,8 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
         raise QueryError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
     if isinstance(result, ox.QueryTriples):
         if fmt == "table":
-            rows = [[_cell(t.subject, prefixes), _cell(t.predicate, prefixes), _cell(t.object, prefixes)] for t in result]
+            shorten = IriShortener(prefixes)
+            rows = [[_cell(t.subject, shorten), _cell(t.predicate, shorten), _cell(t.object, shorten)] for t in result]
             return _table(["subject", "predicate", "object"], rows).encode()
         if fmt not in GRAPH_FORMATS:
             raise QueryError(
@@ -295,8 +315,10 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
         return result.serialize(format=RESULT_FORMATS[fmt])
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if result else b"false\n"
-    names = [v.value for v in result.variables]
-    rows = [[_cell(sol[n], prefixes) for n in names] for sol in result]
+    shorten = IriShortener(prefixes)
+    variables = result.variables
+    rows = [[_cell(sol[v], shorten) for v in variables] for sol in result]
+    names = [v.value for v in variables]
     return _table(names, rows).encode()
 
 
