@@ -9,6 +9,9 @@ session under a tmp dir. The producers and variants are listed in docs/producers
 - chromium-html: the slides as HTML with `<ul>` lists printed by headless Chromium. Its list
   markers are vector shapes (a filled disc at level 1, a stroked circle at level 2); the text
   layer has no bullet glyph at all.
+- reportlab-a4: the deck drawn with reportlab onto A4 landscape (another page size, uniformly
+  scaled type), Liberation Sans instead of DejaVu, "•" glyph bullets and "–" text-marker
+  sub-bullets.
 """
 
 from __future__ import annotations
@@ -33,13 +36,12 @@ BUILDER_DIR = ROOT / "raw" / "src"
 pytestmark = pytest.mark.corpus
 
 
-def _builders():
+def _builder(module: str):
     sys.path.insert(0, str(BUILDER_DIR))
     try:
-        import slides_html
+        return __import__(module)
     finally:
         sys.path.remove(str(BUILDER_DIR))
-    return slides_html
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,27 @@ def _read(pdf: Path) -> ExtractedDocument:
 
 @pytest.fixture(scope="session")
 def chromium_html(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
-    builders = _builders()
+    builders = _builder("slides_html")
     if builders.chromium_path() is None:
         _need("Chromium (chromium)")
     pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium"))
     return Rendering("Chromium, HTML <ul> with vector markers", pdf, _read(pdf))
 
 
-@pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser)])
+@pytest.fixture(scope="session")
+def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    try:
+        import reportlab  # noqa: F401  (a dev dependency)
+    except ImportError:
+        _need("reportlab (pip install -e '.[dev]')")
+    builders = _builder("slides_reportlab")
+    if not builders.fonts_available():
+        _need("Liberation Sans (fonts-liberation2)")
+    pdf = builders.build_slides_reportlab_pdf(tmp_path_factory.mktemp("corpus-reportlab"))
+    return Rendering("reportlab, A4 landscape, Liberation Sans, • and – bullets", pdf, _read(pdf))
+
+
+@pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser), "reportlab_a4"])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
     return request.getfixturevalue(request.param)
 
@@ -134,3 +149,13 @@ def test_layout_detection_counts_vector_bullets(chromium_html: Rendering):
     assert detect_layout(content.words, profiles, chromium_html.pdf, marks=content.marks).id == "service-slides"
     with pytest.raises(Exception, match="bullets"):
         detect_layout(content.words, profiles, chromium_html.pdf)  # without the shapes: no bullets
+
+
+def test_reportlab_glyph_and_text_marker_bullets_give_the_two_levels(reportlab_a4: Rendering):
+    by_level: dict[int, set[str]] = {}
+    for item in reportlab_a4.doc.items:
+        if item.bullet is not None:
+            by_level.setdefault(item.level, set()).add(item.bullet)
+    assert by_level == {1: {"\u2022"}, 2: {"\u2013"}}
+    with pdfplumber.open(reportlab_a4.pdf) as pdf:
+        assert {(round(float(p.width)), round(float(p.height))) for p in pdf.pages} == {(842, 595)}
