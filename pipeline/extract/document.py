@@ -16,7 +16,8 @@ from pipeline.model import ExtractedDocument, Source
 def extract_document(source: Source, settings: Settings | None = None) -> ExtractedDocument:
     settings = settings or Settings()
     content = read_pdf(source.path, settings)
-    profile = detect_layout(content.words, load_profiles(), source.path, source.layout)
+    profile = detect_layout(content.words, load_profiles(), source.path, source.layout,
+                            marks=content.marks)
     if profile.extractor == "table":
         return extract_table_document(content, source, profile)
     return extract_outline_document(content, source, profile)
@@ -45,5 +46,5 @@ def extract_outline_document(content: PdfContent, source: Source, profile: Profi
     def weighed(words):  # boldness by the profile's own font-name markers
         return tuple(replace(w, bold=is_bold_font(w.fontname, settings.bold_markers)) for w in words if w.text.strip())
 
-    pages = [SlidePage(p.number, p.width, p.height, weighed(p.words), p.fills) for p in content.pages]
+    pages = [SlidePage(p.number, p.width, p.height, weighed(p.words), p.fills, p.marks) for p in content.pages]
     return outline_document(pages, source, settings)

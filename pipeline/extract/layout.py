@@ -17,18 +17,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import yaml
 
 from pipeline.errors import ExtractionError, SourceError
-from pipeline.extract.words import Word, normalise_token, words_to_lines
+from pipeline.extract.words import Mark, Word, leading_mark, normalise_token, words_to_lines
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 # Extractors by profile id, for profiles written before the `extractor` key existed.
 DEFAULT_EXTRACTORS = {"service-slides": "outline", "appendix-table": "table"}
 # How many words an unknown-layout error quotes.
 QUOTED_WORDS = 25
+# The line start recorded for a line that a vector list marker (a small shape) introduces:
+# it counts as a bullet for every profile that counts bullets.
+VECTOR_MARK = "\x00vector-mark"
 
 
 class ProfileError(SourceError):
@@ -107,20 +110,23 @@ class Match:
 
 def match_profile(profile: Profile, tokens: set[str], line_starts: Sequence[str]) -> Match:
     hits = sum(1 for w in profile.detect_words if w in tokens)
-    bullets = sum(1 for start in line_starts if start in profile.bullets) if profile.bullets else 0
+    bullets = (sum(1 for start in line_starts if start in profile.bullets or start == VECTOR_MARK)
+               if profile.bullets else 0)
     return Match(profile, hits, bullets)
 
 
 def detect_layout(words: Sequence[Word], profiles: Sequence[Profile], path: Path | str,
-                  override: str | None = None) -> Profile:
+                  override: str | None = None,
+                  marks: Mapping[int, Sequence[Mark]] | None = None) -> Profile:
     """The profile whose signature the document's words carry best (or the override).
 
-    Raises ExtractionError listing the header words found when no profile fits.
+    `marks` (small shapes by page number) lets lines led by a drawn list marker count as
+    bulleted. Raises ExtractionError listing the header words found when no profile fits.
     """
     if override:
         return profile_by_id(override, profiles, path)
     tokens = {normalise_token(w.text) for w in words}
-    line_starts = [_first_glyph(line.words[0].text) for line in words_to_lines(words)]
+    line_starts = [_line_start(line, marks or {}) for line in words_to_lines(words)]
     matches = [match_profile(p, tokens, line_starts) for p in profiles]
     fitting = [m for m in matches if m.hits >= m.profile.min_hits and m.bullets >= m.profile.min_bullets]
     if fitting:
@@ -136,6 +142,13 @@ def detect_layout(words: Sequence[Word], profiles: Sequence[Profile], path: Path
 
 def _first_glyph(text: str) -> str:
     return text[:1]
+
+
+def _line_start(line, marks: Mapping[int, Sequence[Mark]]) -> str:
+    first = line.words[0]
+    if leading_mark(marks.get(first.page, ()), first.x0, line.top, line.bottom, first.size) is not None:
+        return VECTOR_MARK
+    return _first_glyph(first.text)
 
 
 def _header_words(words: Sequence[Word]) -> list[str]:

@@ -4,7 +4,8 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    read_slide_page (words, filled shapes) -> words_to_lines
+    read_slide_page (words, filled shapes, small marks) -> words_to_lines
+    -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
     -> title, label, column boxes (filled_boxes), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
     -> outline items in reading order
@@ -22,7 +23,7 @@ from typing import Any, Iterable, Sequence
 import pdfplumber
 
 from pipeline.errors import ExtractionError
-from pipeline.extract.words import Word, page_words
+from pipeline.extract.words import Mark, Word, leading_mark, page_marks, page_words
 from pipeline.model import BBox, ExtractedDocument, Location, OutlineItem, Source
 
 # --------------------------------------------------------------------------- settings
@@ -48,6 +49,11 @@ class OutlineSettings:
     min_box: float = 2.0
     max_box_share: float = 0.5
     continuation_starts: str = "lower"
+    # Vector list markers (small shapes at a line start, words.leading_mark), recorded as
+    # these glyphs: filled (disc, square) and hollow (circle).
+    vector_bullets: tuple[str, str] = ("●", "○")
+    mark_min: float = 0.15
+    mark_max: float = 0.8
 
     @classmethod
     def from_profile(cls, profile: dict[str, Any]) -> "OutlineSettings":
@@ -64,6 +70,9 @@ class OutlineSettings:
             values["prose_glyphs"] = tuple(str(g) for g in profile["prose_glyphs"])
         if profile.get("bold_markers"):
             values["bold_markers"] = tuple(str(b) for b in profile["bold_markers"])
+        if profile.get("vector_bullets"):
+            filled, hollow = (str(g) for g in profile["vector_bullets"])
+            values["vector_bullets"] = (filled, hollow)
         if profile.get("continuation_starts"):
             values["continuation_starts"] = str(profile["continuation_starts"])
         return cls(**values)
@@ -155,6 +164,7 @@ class SlidePage:
     height: float
     words: tuple[Word, ...]
     fills: tuple[BBox, ...]  # filled rectangles and paths (backgrounds included)
+    marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: candidate list markers
 
 
 @dataclass(frozen=True)
@@ -177,7 +187,7 @@ def read_slide_page(page: Any, number: int, settings: OutlineSettings) -> SlideP
         for o in list(page.rects) + list(page.curves)
         if o.get("fill")
     )
-    return SlidePage(number, float(page.width), float(page.height), words, fills)
+    return SlidePage(number, float(page.width), float(page.height), words, fills, page_marks(page))
 
 
 def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
@@ -216,6 +226,30 @@ def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Lin
             best.append(word)
     lines = [line for chain in chains for line in _segment_to_line(chain, settings)]
     return sorted(lines, key=lambda l: (l.top, l.x0))
+
+
+def marks_to_bullets(lines: Sequence[Line], marks: Sequence[Mark], settings: OutlineSettings) -> list[Line]:
+    """A line without a bullet glyph that a vector marker leads gets that marker as its bullet.
+
+    The marker's left edge becomes the line's x0, so indentation levels are read from the
+    markers as from glyphs: a browser's hollow second-level circle stands further right.
+    """
+    if not marks:
+        return list(lines)
+    filled_glyph, hollow_glyph = settings.vector_bullets
+    result = []
+    for line in lines:
+        mark = None
+        if line.bullet is None:
+            mark = leading_mark(marks, line.text_x0, line.top, line.bottom, line.size,
+                                settings.mark_min, settings.mark_max, settings.bullet_gap)
+        if mark is None:
+            result.append(line)
+            continue
+        result.append(replace(line, bullet=filled_glyph if mark.filled else hollow_glyph,
+                              x0=min(line.x0, mark.x0), top=min(line.top, mark.top),
+                              bottom=max(line.bottom, mark.bottom)))
+    return result
 
 
 def _is_glyph(text: str, settings: OutlineSettings) -> bool:
@@ -441,7 +475,7 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
     words = page.words
     if not words:
         raise ExtractionError(path, "the slide has no text layer (is it a scanned image?)", number)
-    lines = words_to_lines(words, settings)
+    lines = marks_to_bullets(words_to_lines(words, settings), page.marks, settings)
     warnings: list[str] = []
 
     # The slide title is the largest text; what is printed above it is a label, not content.

@@ -24,7 +24,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.config import Settings
 from pipeline.errors import SourceError
-from pipeline.extract.words import DEFAULT_BOLD_MARKERS, Word, page_words
+from pipeline.extract.words import DEFAULT_BOLD_MARKERS, Mark, Word, page_marks, page_words
 from pipeline.model import BBox
 
 PDF_MAGIC = b"%PDF-"
@@ -76,6 +76,7 @@ class PageContent:
     edges: tuple[Edge, ...]
     images: int
     fills: tuple[BBox, ...] = ()  # filled rectangles and paths: slide boxes, cell shading
+    marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: vector list markers
 
     @property
     def h_edges(self) -> tuple[Edge, ...]:
@@ -94,6 +95,11 @@ class PdfContent:
     @property
     def words(self) -> tuple[Word, ...]:
         return tuple(w for page in self.pages for w in page.words)
+
+    @property
+    def marks(self) -> dict[int, tuple[Mark, ...]]:
+        """Each page's small shapes (candidate list markers), by 1-based page number."""
+        return {page.number: page.marks for page in self.pages}
 
 
 def check_file(path: Path, settings: Settings) -> None:
@@ -209,6 +215,7 @@ def _read_page(path: Path, page, number: int, settings: Settings,
                 for o in list(page.rects) + list(page.curves)
                 if o.get("fill")
             )
+            marks = page_marks(page)
     except PageTimeout:
         elapsed = time.monotonic() - started
         raise PdfError(path, f"page {number} took {elapsed:.1f} s, more than the limit of "
@@ -220,7 +227,7 @@ def _read_page(path: Path, page, number: int, settings: Settings,
     if elapsed > settings.page_timeout_s:
         raise PdfError(path, f"page {number} took {elapsed:.1f} s to read, more than "
                              f"{settings.page_timeout_s} s (Settings.page_timeout_s)")
-    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images, fills)
+    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images, fills, marks)
 
 
 def _describe(exc: BaseException) -> str:

@@ -235,3 +235,67 @@ def overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> flo
 def normalise_token(text: str) -> str:
     """A word as compared with profile words: case-folded, outer punctuation stripped."""
     return text.strip(".,:;!?()[]\"'«»”“").casefold()
+
+
+# --------------------------------------------------------------------------- vector marks
+
+# A list marker a browser or reporting tool draws is a small path, not a glyph: a filled disc
+# or square at level 1, a stroked circle at level 2. Only shapes this small (points, in both
+# directions) are kept as candidates; whether one is a bullet depends on the text beside it.
+MAX_MARK_PT = 24.0
+# Relative to the font size of the line it would introduce: a bullet is about the x-height
+# (Chromium's disc is 0.35 em, a Wingdings square ~0.5 em), never smaller than a full stop's
+# dot nor larger than a capital letter.
+MARK_MIN_EM = 0.15
+MARK_MAX_EM = 0.8
+# How far left of the text a marker may stand (x font size): the hanging indent.
+MARK_GAP_EM = 4.0
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A small vector shape on a page: a candidate list marker. `filled` False = outline only."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    filled: bool
+
+
+def page_marks(page) -> tuple[Mark, ...]:
+    """The small filled or stroked rectangles and paths of one pdfplumber page."""
+    marks = []
+    for o in list(page.rects) + list(page.curves):
+        x0, top, x1, bottom = float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"])
+        if x1 - x0 > MAX_MARK_PT or bottom - top > MAX_MARK_PT:
+            continue
+        if not (o.get("fill") or o.get("stroke")):
+            continue
+        marks.append(Mark(x0, top, x1, bottom, bool(o.get("fill"))))
+    return tuple(sorted(marks, key=lambda m: (m.top, m.x0)))
+
+
+def leading_mark(marks: Sequence[Mark], x0: float, top: float, bottom: float, size: float,
+                 min_em: float = MARK_MIN_EM, max_em: float = MARK_MAX_EM,
+                 gap_em: float = MARK_GAP_EM) -> Mark | None:
+    """The marker that introduces text starting at `x0` on the line `top`..`bottom`, if any.
+
+    Sized like a bullet (both sides between min_em and max_em of the font size, roughly
+    square), its centre within the line's height, ending left of the text within the hanging
+    indent; the nearest one wins.
+    """
+    best: Mark | None = None
+    for mark in marks:
+        w, h = mark.x1 - mark.x0, mark.bottom - mark.top
+        if not (min_em * size <= w <= max_em * size and min_em * size <= h <= max_em * size):
+            continue
+        if not 0.5 <= w / h <= 2.0:
+            continue
+        if not top <= (mark.top + mark.bottom) / 2 <= bottom:
+            continue
+        if not 0 <= x0 - mark.x1 <= gap_em * size:
+            continue
+        if best is None or mark.x1 > best.x1:
+            best = mark
+    return best

@@ -1,0 +1,106 @@
+"""Source 000's slides as HTML, printed to PDF by headless Chromium (another producer's geometry).
+
+The content and box positions are slides.yaml's, the type sizes slides.py's; only the drawing
+differs: bulleted paragraphs become `<ul>` lists, so Chromium draws their markers as vector
+shapes (a filled disc at level 1, a stroked circle at level 2) and the PDF text has no bullet
+glyph at all. Used by tests/test_corpus_slides.py; the committed PDF stays LibreOffice's.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from slides import DEFAULT_BODY_PT, STYLES, load_content
+
+STEM = "000_palveluluokittelu"
+# One print takes about 1 s; a hung browser must not hang a test run.
+PRINT_TIMEOUT_S = 120
+CSS = """
+@page { size: %(w)sin %(h)sin; margin: 0 }
+html, body { margin: 0; padding: 0 }
+body { font-family: "DejaVu Sans"; color: #1a1a1a }
+.slide { position: relative; width: %(w)sin; height: %(h)sin; overflow: hidden; page-break-after: always }
+.slide:last-child { page-break-after: auto }
+.shape { position: absolute; box-sizing: border-box; padding: 0.05in }
+.shape p { margin: 0; line-height: 1.17 }
+.filled p { color: #ffffff }
+.label { color: #595959 }
+ul { margin: 0; padding-left: 0.2in; list-style-type: disc; line-height: 1.17 }
+ul ul { padding-left: 0.3in; list-style-type: circle }
+"""
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable, or None when no browser is installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _text(text: str) -> str:
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
+
+
+def _style(style: str, body: float) -> str:
+    size, bold, _level, before = STYLES[style]
+    return f"font-size:{size or body}pt;font-weight:{'bold' if bold else 'normal'}"
+
+
+def _shape_html(spec: dict[str, Any]) -> str:
+    x, y, w, h = spec["box"]
+    body = spec.get("size", DEFAULT_BODY_PT)
+    fill = spec.get("fill")
+    css = f"left:{x}in;top:{y}in;width:{w}in;height:{h}in" + (f";background:#{fill}" if fill else "")
+    parts: list[str] = []
+    open_levels = 0  # how many <ul> are open
+    for i, (style, text) in enumerate(spec["paras"]):
+        level = STYLES[style][2] or 0
+        before = STYLES[style][3] if i else 0
+        while open_levels > level:
+            parts.append("</li></ul>")
+            open_levels -= 1
+        if level:
+            if open_levels == level:
+                parts.append("</li>")
+            while open_levels < level:
+                parts.append("<ul>")
+                open_levels += 1
+            parts.append(f'<li style="{_style(style, body)}">{_text(text)}')
+        else:
+            klass = ' class="label"' if style == "label" else ""
+            parts.append(f'<p{klass} style="{_style(style, body)};margin-top:{before}pt">{_text(text)}</p>')
+    parts.extend("</li></ul>" for _ in range(open_levels))
+    klass = "shape filled" if fill else "shape"
+    return f'<div class="{klass}" style="{css}">{"".join(parts)}</div>'
+
+
+def slides_html(content: dict[str, Any] | None = None) -> str:
+    content = content if content is not None else load_content()
+    w, h = content["slide_width_in"], content["slide_height_in"]
+    slides = [
+        '<div class="slide">' + "".join(_shape_html(s) for s in slide["shapes"]) + "</div>"
+        for slide in content["slides"]
+    ]
+    head = f'<meta charset="utf-8"><title>{html.escape(content["title"])}</title>'
+    return f"<!DOCTYPE html><html lang=\"fi\"><head>{head}<style>{CSS % {'w': w, 'h': h}}</style></head>" \
+           f"<body>{''.join(slides)}</body></html>"
+
+
+def build_slides_html_pdf(out_dir: Path, stem: str = STEM) -> Path:
+    """Write `out_dir/<stem>.html` and print it to `out_dir/<stem>.pdf` with headless Chromium."""
+    exe = chromium_path()
+    if exe is None:
+        raise RuntimeError("Chromium is not installed; cannot print the HTML slides")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / f"{stem}.html"
+    page.write_text(slides_html(), encoding="utf-8")
+    target = out_dir / f"{stem}.pdf"
+    profile = out_dir / "chromium-profile"
+    cmd = [exe, "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+           f"--print-to-pdf={target}", "--no-pdf-header-footer", page.resolve().as_uri()]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=PRINT_TIMEOUT_S)
+    if not target.is_file() or target.stat().st_size == 0:
+        raise RuntimeError(f"Chromium wrote no PDF for {page}")
+    return target

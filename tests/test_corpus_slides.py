@@ -1,0 +1,161 @@
+"""The slides read the same from other producers' PDFs: a multi-producer corpus (issue 13).
+
+Each rendering draws the deck of raw/src/slides.yaml (the content raw/src/build_sources.py
+builds) with another program, and every item is compared with the hand-written records in
+tests/expected/000_palveluluokittelu.yaml, every field, nothing invented, as
+tests/test_extract_outline.py compares LibreOffice's renderings. Each PDF is made once per
+session under a tmp dir. The producers and variants are listed in docs/producers.md.
+
+- chromium-html: the slides as HTML with `<ul>` lists printed by headless Chromium. Its list
+  markers are vector shapes (a filled disc at level 1, a stroked circle at level 2); the text
+  layer has no bullet glyph at all.
+- reportlab-a4: the deck drawn with reportlab onto A4 landscape (another page size, uniformly
+  scaled type), Liberation Sans instead of DejaVu, "•" glyph bullets and "–" text-marker
+  sub-bullets.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import need as _need
+from expected.loader import SLIDES_FILE, load_document, read_yaml
+from pipeline.extract.document import extract_document
+from pipeline.extract.layout import detect_layout, load_profiles
+from pipeline.extract.pdf import read_pdf
+from pipeline.model import ExtractedDocument, OutlineItem, Source
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILDER_DIR = ROOT / "raw" / "src"
+
+pytestmark = pytest.mark.corpus
+
+
+def _builder(module: str):
+    sys.path.insert(0, str(BUILDER_DIR))
+    try:
+        return __import__(module)
+    finally:
+        sys.path.remove(str(BUILDER_DIR))
+
+
+@dataclass(frozen=True)
+class Rendering:
+    name: str
+    pdf: Path
+    doc: ExtractedDocument
+
+
+def _read(pdf: Path) -> ExtractedDocument:
+    # The whole production path: read_pdf, layout detection (no override), the outline reader.
+    return extract_document(Source(id=pdf.stem, path=pdf, sha256="0" * 64))
+
+
+@pytest.fixture(scope="session")
+def chromium_html(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    builders = _builder("slides_html")
+    if builders.chromium_path() is None:
+        _need("Chromium (chromium)")
+    pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium"))
+    return Rendering("Chromium, HTML <ul> with vector markers", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
+def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    try:
+        import reportlab  # noqa: F401  (a dev dependency)
+    except ImportError:
+        _need("reportlab (pip install -e '.[dev]')")
+    builders = _builder("slides_reportlab")
+    if not builders.fonts_available():
+        _need("Liberation Sans (fonts-liberation2)")
+    pdf = builders.build_slides_reportlab_pdf(tmp_path_factory.mktemp("corpus-reportlab"))
+    return Rendering("reportlab, A4 landscape, Liberation Sans, • and – bullets", pdf, _read(pdf))
+
+
+@pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser), "reportlab_a4"])
+def rendering(request: pytest.FixtureRequest) -> Rendering:
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="session")
+def expected() -> ExtractedDocument:
+    return load_document(SLIDES_FILE)
+
+
+def _ws(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None
+
+
+def _key(item: OutlineItem) -> tuple:
+    """Every field the hand-written records pin (geometry and the exact glyph aside)."""
+    return (item.slide, _ws(item.slide_title), tuple(_ws(p) for p in item.path), item.level,
+            _ws(item.text), _ws(item.column), item.bullet is not None, item.index)
+
+
+def test_every_item_of_every_rendering_matches_the_hand_written_records(rendering: Rendering,
+                                                                        expected: ExtractedDocument):
+    got = [_key(i) for i in rendering.doc.items]
+    want = [_key(i) for i in expected.items]
+    missing = [k for k in want if k not in got]
+    extra = [k for k in got if k not in want]
+    assert not missing and not extra, f"{rendering.name}: missing {missing[:5]}, unexpected {extra[:5]}"
+    assert got == want, f"{rendering.name}: same items, different reading order"
+
+
+def test_every_rendering_is_recognised_as_the_slides_layout_with_its_title(rendering: Rendering,
+                                                                          expected: ExtractedDocument):
+    doc = rendering.doc
+    assert (doc.layout, doc.title, doc.pages) == ("service-slides", expected.title, 3)
+    assert not doc.warnings, f"{rendering.name}: {doc.warnings}"
+
+
+def test_sub_bullets_follow_their_parent_item(rendering: Rendering):
+    parents = {_ws(item["text"]): _ws(item["parent"])
+               for slide in read_yaml(SLIDES_FILE)["slides"] for item in slide["items"] if item["level"] == 2}
+    last = None
+    seen = 0
+    for item in rendering.doc.items:
+        if item.level == 1:
+            last = item
+        elif item.level == 2:
+            assert last is not None and _ws(last.text) == parents[_ws(item.text)], rendering.name
+            seen += 1
+    assert seen == len(parents) == 14
+
+
+@pytest.mark.browser
+def test_chromium_list_markers_are_vector_shapes_read_as_filled_and_hollow_bullets(chromium_html: Rendering):
+    with pdfplumber.open(chromium_html.pdf) as pdf:
+        text = "".join(c["text"] for page in pdf.pages for c in page.chars)
+    # The premise: no bullet glyph in the text layer; the markers are paths.
+    assert not set(text) & {"•", "◦", "●", "○", "\uf076"}
+    by_level = {}
+    for item in chromium_html.doc.items:
+        if item.bullet is not None:
+            by_level.setdefault(item.level, set()).add(item.bullet)
+    assert by_level == {1: {"●"}, 2: {"○"}}
+
+
+@pytest.mark.browser
+def test_layout_detection_counts_vector_bullets(chromium_html: Rendering):
+    content = read_pdf(chromium_html.pdf)
+    profiles = load_profiles()
+    assert detect_layout(content.words, profiles, chromium_html.pdf, marks=content.marks).id == "service-slides"
+    with pytest.raises(Exception, match="bullets"):
+        detect_layout(content.words, profiles, chromium_html.pdf)  # without the shapes: no bullets
+
+
+def test_reportlab_glyph_and_text_marker_bullets_give_the_two_levels(reportlab_a4: Rendering):
+    by_level: dict[int, set[str]] = {}
+    for item in reportlab_a4.doc.items:
+        if item.bullet is not None:
+            by_level.setdefault(item.level, set()).add(item.bullet)
+    assert by_level == {1: {"\u2022"}, 2: {"\u2013"}}
+    with pdfplumber.open(reportlab_a4.pdf) as pdf:
+        assert {(round(float(p.width)), round(float(p.height))) for p in pdf.pages} == {(842, 595)}
