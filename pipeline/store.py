@@ -302,11 +302,11 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
                 f"format {fmt!r} is for SELECT and ASK; CONSTRUCT and DESCRIBE give {', '.join(GRAPH_FORMATS)} or table"
             )
         rdf_format = GRAPH_FORMATS[fmt]
+        # Sorted triples and only the prefixes they use: the same answer is the same bytes,
+        # and Turtle groups each subject's triples.
+        triples = sorted(result, key=str)
         if rdf_format == ox.RdfFormat.N_TRIPLES:
-            return result.serialize(format=rdf_format)
-        # Only the prefixes the triples use are declared, in a fixed order: the same answer is
-        # the same bytes.
-        triples = list(result)
+            return ox.serialize(triples, format=rdf_format)
         used = {p: ns for p, ns in sorted(prefixes.items()) if any(_uses(t, ns) for t in triples)}
         return ox.serialize(triples, format=rdf_format, prefixes=used)
     if fmt in GRAPH_FORMATS:

@@ -9,6 +9,9 @@ session under a tmp dir. The producers and variants are listed in docs/producers
 - chromium-html: the slides as HTML with `<ul>` lists printed by headless Chromium. Its list
   markers are vector shapes (a filled disc at level 1, a stroked circle at level 2); the text
   layer has no bullet glyph at all.
+- chromium-html-outlined: the same printed with the delivery-level boxes as bordered
+  (stroked, unfilled) rectangles whose heading is in the regular face, larger than its
+  description, and filled squares as level-1 markers: the box text must stay out of the items.
 - reportlab-a4: the deck drawn with reportlab onto A4 landscape (another page size, uniformly
   scaled type), Liberation Sans instead of DejaVu, "•" glyph bullets and "–" text-marker
   sub-bullets.
@@ -66,6 +69,15 @@ def chromium_html(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
 
 
 @pytest.fixture(scope="session")
+def chromium_html_outlined(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    builders = _builder("slides_html")
+    if builders.chromium_path() is None:
+        _need("Chromium (chromium)")
+    pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium-outlined"), boxes="outlined")
+    return Rendering("Chromium, outlined boxes, square and circle markers", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
 def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     try:
         import reportlab  # noqa: F401  (a dev dependency)
@@ -78,7 +90,9 @@ def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     return Rendering("reportlab, A4 landscape, Liberation Sans, • and – bullets", pdf, _read(pdf))
 
 
-@pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser), "reportlab_a4"])
+@pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser),
+                        pytest.param("chromium_html_outlined", marks=pytest.mark.browser),
+                        "reportlab_a4"])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
     return request.getfixturevalue(request.param)
 
@@ -159,3 +173,17 @@ def test_reportlab_glyph_and_text_marker_bullets_give_the_two_levels(reportlab_a
     assert by_level == {1: {"\u2022"}, 2: {"\u2013"}}
     with pdfplumber.open(reportlab_a4.pdf) as pdf:
         assert {(round(float(p.width)), round(float(p.height))) for p in pdf.pages} == {(842, 595)}
+
+
+@pytest.mark.browser
+def test_an_outlined_box_with_a_regular_face_heading_names_its_column_and_is_no_item(
+        chromium_html_outlined: Rendering):
+    with pdfplumber.open(chromium_html_outlined.pdf) as pdf:
+        page = pdf.pages[0]
+        framed = [r for r in page.rects if r.get("stroke") and not r.get("fill") and r["width"] > 100]
+        heads = [c for c in page.chars if c["text"] == "L" and c["size"] > 11]
+    assert len(framed) == 4 and heads and not any("Bold" in c["fontname"] for c in heads)  # the premise
+    texts = {" ".join(i.text.split()) for i in chromium_html_outlined.doc.items}
+    assert "Täydentävät lähipalveluja" not in texts and "LÄHIPALVELUT" not in texts
+    assert {i.column for i in chromium_html_outlined.doc.items if i.slide == 1} == {
+        "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}

@@ -46,5 +46,5 @@ def extract_outline_document(content: PdfContent, source: Source, profile: Profi
     def weighed(words):  # boldness by the profile's own font-name markers
         return tuple(replace(w, bold=is_bold_font(w.fontname, settings.bold_markers)) for w in words if w.text.strip())
 
-    pages = [SlidePage(p.number, p.width, p.height, weighed(p.words), p.fills, p.marks) for p in content.pages]
+    pages = [SlidePage(p.number, p.width, p.height, weighed(p.words), p.fills, p.marks, p.frames) for p in content.pages]
     return outline_document(pages, source, settings)

@@ -165,6 +165,7 @@ class SlidePage:
     words: tuple[Word, ...]
     fills: tuple[BBox, ...]  # filled rectangles and paths (backgrounds included)
     marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: candidate list markers
+    frames: tuple[BBox, ...] = ()  # outlined, unfilled shapes (a browser's bordered box)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,12 @@ def read_slide_page(page: Any, number: int, settings: OutlineSettings) -> SlideP
         for o in list(page.rects) + list(page.curves)
         if o.get("fill")
     )
-    return SlidePage(number, float(page.width), float(page.height), words, fills, page_marks(page))
+    frames = tuple(
+        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
+        for o in list(page.rects) + list(page.curves)
+        if o.get("stroke") and not o.get("fill")
+    )
+    return SlidePage(number, float(page.width), float(page.height), words, fills, page_marks(page), frames)
 
 
 def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
@@ -301,10 +307,10 @@ def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Lin
 
 
 def filled_boxes(page: SlidePage, body_size: float, settings: OutlineSettings) -> list[BBox]:
-    """Filled shapes big enough to hold text but not the slide background."""
+    """Filled or outlined shapes big enough to hold text but not the slide background."""
     page_area = page.width * page.height
     boxes = []
-    for box in page.fills:
+    for box in page.fills + page.frames:
         width, height = box.x1 - box.x0, box.bottom - box.top
         if min(width, height) < settings.min_box * body_size:
             continue
@@ -312,6 +318,16 @@ def filled_boxes(page: SlidePage, body_size: float, settings: OutlineSettings) -
             continue
         boxes.append(box)
     return boxes
+
+
+def _box_heading_lines(inside: Sequence[Line], settings: OutlineSettings) -> list[Line]:
+    """The lines naming a box: its bold lines, else its largest lines when others are smaller."""
+    bold = [l for l in inside if l.bold]
+    if bold:
+        return bold
+    largest = max(l.size for l in inside)
+    head = [l for l in inside if _same_size(l.size, largest, settings)]
+    return head if len(head) < len(inside) else []
 
 
 def _inside(line: Line, box: BBox) -> bool:
@@ -490,15 +506,19 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
     rest = [l for l in rest if l not in label_lines]
     label = "\n".join(l.text for l in sorted(label_lines, key=lambda l: (l.top, l.x0))) or None
 
-    # Filled boxes holding bold text and no bullets name the column below them; the rest of
-    # their text is a description, not a list item.
+    # Boxes (filled or outlined) holding no bullets and a heading name the column below them;
+    # the rest of their text is a description, not a list item. The heading is the bold text,
+    # or, where a producer sets it in the regular face, the text larger than the rest.
     body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else biggest
     column_boxes: list[tuple[BBox, str]] = []
     for box in filled_boxes(page, body_size, settings):
         inside = [l for l in rest if _inside(l, box)]
-        if not inside or any(l.bullet for l in inside) or not any(l.bold for l in inside):
+        if not inside or any(l.bullet for l in inside):
             continue
-        heading = "\n".join(l.text for l in sorted(inside, key=lambda l: l.top) if l.bold)
+        head_lines = _box_heading_lines(inside, settings)
+        if not head_lines:
+            continue
+        heading = "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))
         column_boxes.append((box, heading))
         rest = [l for l in rest if l not in inside]
 

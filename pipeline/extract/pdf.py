@@ -77,6 +77,7 @@ class PageContent:
     images: int
     fills: tuple[BBox, ...] = ()  # filled rectangles and paths: slide boxes, cell shading
     marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: vector list markers
+    frames: tuple[BBox, ...] = ()  # outlined, unfilled rectangles and paths: bordered boxes
 
     @property
     def h_edges(self) -> tuple[Edge, ...]:
@@ -216,6 +217,11 @@ def _read_page(path: Path, page, number: int, settings: Settings,
                 if o.get("fill")
             )
             marks = page_marks(page)
+            frames = tuple(
+                BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
+                for o in list(page.rects) + list(page.curves)
+                if o.get("stroke") and not o.get("fill")
+            )
     except PageTimeout:
         elapsed = time.monotonic() - started
         raise PdfError(path, f"page {number} took {elapsed:.1f} s, more than the limit of "
@@ -227,7 +233,7 @@ def _read_page(path: Path, page, number: int, settings: Settings,
     if elapsed > settings.page_timeout_s:
         raise PdfError(path, f"page {number} took {elapsed:.1f} s to read, more than "
                              f"{settings.page_timeout_s} s (Settings.page_timeout_s)")
-    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images, fills, marks)
+    return PageContent(number, float(page.width), float(page.height), tuple(words), edges, images, fills, marks, frames)
 
 
 def _describe(exc: BaseException) -> str:

@@ -4,6 +4,10 @@ The content and box positions are slides.yaml's, the type sizes slides.py's; onl
 differs: bulleted paragraphs become `<ul>` lists, so Chromium draws their markers as vector
 shapes (a filled disc at level 1, a stroked circle at level 2) and the PDF text has no bullet
 glyph at all. Used by tests/test_corpus_slides.py; the committed PDF stays LibreOffice's.
+
+`boxes="outlined"` draws the delivery-level boxes as bordered (stroked, unfilled) rectangles
+with their heading in the regular face, only larger than the description, and the level-1
+markers as filled squares: what a web page styled by hand tends to look like.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ body { font-family: "DejaVu Sans"; color: #1a1a1a }
 .label { color: #595959 }
 ul { margin: 0; padding-left: 0.2in; list-style-type: disc; line-height: 1.17 }
 ul ul { padding-left: 0.3in; list-style-type: circle }
+.boxes-outlined ul { list-style-type: square }
+.boxes-outlined ul ul { list-style-type: circle }
+.boxes-outlined .framed { border: 1.5px solid currentColor }
+.boxes-outlined .framed p { color: #1a1a1a; font-weight: normal !important }
 """
 
 
@@ -48,11 +56,13 @@ def _style(style: str, body: float) -> str:
     return f"font-size:{size or body}pt;font-weight:{'bold' if bold else 'normal'}"
 
 
-def _shape_html(spec: dict[str, Any]) -> str:
+def _shape_html(spec: dict[str, Any], boxes: str) -> str:
     x, y, w, h = spec["box"]
     body = spec.get("size", DEFAULT_BODY_PT)
     fill = spec.get("fill")
-    css = f"left:{x}in;top:{y}in;width:{w}in;height:{h}in" + (f";background:#{fill}" if fill else "")
+    css = f"left:{x}in;top:{y}in;width:{w}in;height:{h}in"
+    if fill:
+        css += f";background:#{fill}" if boxes == "filled" else f";color:#{fill}"
     parts: list[str] = []
     open_levels = 0  # how many <ul> are open
     for i, (style, text) in enumerate(spec["paras"]):
@@ -72,30 +82,32 @@ def _shape_html(spec: dict[str, Any]) -> str:
             klass = ' class="label"' if style == "label" else ""
             parts.append(f'<p{klass} style="{_style(style, body)};margin-top:{before}pt">{_text(text)}</p>')
     parts.extend("</li></ul>" for _ in range(open_levels))
-    klass = "shape filled" if fill else "shape"
+    klass = ("shape filled" if boxes == "filled" else "shape framed") if fill else "shape"
     return f'<div class="{klass}" style="{css}">{"".join(parts)}</div>'
 
 
-def slides_html(content: dict[str, Any] | None = None) -> str:
+def slides_html(content: dict[str, Any] | None = None, boxes: str = "filled") -> str:
+    if boxes not in ("filled", "outlined"):
+        raise ValueError(f"boxes must be 'filled' or 'outlined', not {boxes!r}")
     content = content if content is not None else load_content()
     w, h = content["slide_width_in"], content["slide_height_in"]
     slides = [
-        '<div class="slide">' + "".join(_shape_html(s) for s in slide["shapes"]) + "</div>"
+        '<div class="slide">' + "".join(_shape_html(s, boxes) for s in slide["shapes"]) + "</div>"
         for slide in content["slides"]
     ]
     head = f'<meta charset="utf-8"><title>{html.escape(content["title"])}</title>'
     return f"<!DOCTYPE html><html lang=\"fi\"><head>{head}<style>{CSS % {'w': w, 'h': h}}</style></head>" \
-           f"<body>{''.join(slides)}</body></html>"
+           f"<body class=\"boxes-{boxes}\">{''.join(slides)}</body></html>"
 
 
-def build_slides_html_pdf(out_dir: Path, stem: str = STEM) -> Path:
+def build_slides_html_pdf(out_dir: Path, stem: str = STEM, boxes: str = "filled") -> Path:
     """Write `out_dir/<stem>.html` and print it to `out_dir/<stem>.pdf` with headless Chromium."""
     exe = chromium_path()
     if exe is None:
         raise RuntimeError("Chromium is not installed; cannot print the HTML slides")
     out_dir.mkdir(parents=True, exist_ok=True)
     page = out_dir / f"{stem}.html"
-    page.write_text(slides_html(), encoding="utf-8")
+    page.write_text(slides_html(boxes=boxes), encoding="utf-8")
     target = out_dir / f"{stem}.pdf"
     profile = out_dir / "chromium-profile"
     cmd = [exe, "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
