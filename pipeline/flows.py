@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.prefect_api import prefect_api, quiet_prefect
+from pipeline.prefect_api import prefect_api, quiet_prefect, warm_engine
 
 quiet_prefect()  # before Prefect reads its settings: no telemetry, no "View at" links
 
@@ -29,6 +29,7 @@ from pipeline.run.executors import LocalExecutor  # noqa: E402
 from pipeline.run.jobs import JOBS  # noqa: E402
 from pipeline.run.plan import Plan, Progress, execute, prepare, run_lock, unchanged_report  # noqa: E402
 from pipeline.run.report import RunReport  # noqa: E402
+from pipeline.run.speculate import ShardSpeculation  # noqa: E402
 
 # --------------------------------------------------------------------------- tasks
 
@@ -91,9 +92,10 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
 
 
 @flow(name="servicegraph-publish", log_prints=False, validate_parameters=False, persist_result=False)
-def publish_flow(plan: Plan, local: LocalExecutor | None = None, progress: Progress | None = None) -> RunReport:
+def publish_flow(plan: Plan, local: LocalExecutor | None = None, progress: Progress | None = None,
+                 speculation: ShardSpeculation | None = None) -> RunReport:
     """The plan's jobs as tasks; the report as a markdown artifact."""
-    report = execute(plan, PrefectExecutor(local), progress)
+    report = execute(plan, PrefectExecutor(local), progress, planner=speculation.planner if speculation else None)
     create_markdown_artifact(key="servicegraph-run", markdown=report.markdown(), description=report.message)
     return report
 
@@ -116,14 +118,16 @@ def task_runner_for(dask: bool, dask_address: str | None, workers: int):
 
 
 def run_plan(plan: Plan, local: LocalExecutor | None, api=None, *, dask: bool = False,
-             dask_address: str | None = None, progress: Progress | None = None) -> RunReport:
+             dask_address: str | None = None, progress: Progress | None = None,
+             speculation: ShardSpeculation | None = None) -> RunReport:
     """The plan as the publish flow, on the configured API or the temporary one (`api`)."""
     runner = task_runner_for(dask, dask_address, plan.settings.workers)
     with prefect_api(api) as ready:
         if ready is not None:
+            warm_engine()
             ready.wait_ready()
         flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
-        return flow_(plan, local, progress)
+        return flow_(plan, local, progress, speculation)
 
 
 @flow(name="servicegraph-watch", log_prints=False, persist_result=False, validate_parameters=False)
