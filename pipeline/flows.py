@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +92,28 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
 # --------------------------------------------------------------------------- flows
 
 
+@dataclass(frozen=True)
+class _Run:
+    plan: Plan
+    local: LocalExecutor | None
+    progress: Progress | None
+    speculation: ShardSpeculation | None
+
+
+# The plans being run in this process, by token. A flow's parameters go into the context that
+# Prefect ships with every task it submits: on Dask, a plan of 1,000 sources as a parameter was
+# pickled into each of ~1,045 tasks and held by the workers until the flow ended (2.9 GiB in one
+# worker at N = 1,000). The flow takes only the token; the flow body runs in this process.
+_RUNS: dict[str, _Run] = {}
+
+
 @flow(name="servicegraph-publish", log_prints=False, validate_parameters=False, persist_result=False)
-def publish_flow(plan: Plan, local: LocalExecutor | None = None, progress: Progress | None = None,
-                 speculation: ShardSpeculation | None = None) -> RunReport:
-    """The plan's jobs as tasks; the report as a markdown artifact."""
-    report = execute(plan, PrefectExecutor(local), progress, planner=speculation.planner if speculation else None)
+def publish_flow(run: str) -> RunReport:
+    """The plan's jobs as tasks; the report as a markdown artifact. `run` names a plan of this
+    process (its fingerprint)."""
+    job = _RUNS[run]
+    report = execute(job.plan, PrefectExecutor(job.local), job.progress,
+                     planner=job.speculation.planner if job.speculation else None)
     create_markdown_artifact(key="servicegraph-run", markdown=report.markdown(), description=report.message)
     return report
 
@@ -127,7 +145,12 @@ def run_plan(plan: Plan, local: LocalExecutor | None, api=None, *, dask: bool = 
             warm_engine()
             ready.wait_ready()
         flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
-        return flow_(plan, local, progress, speculation)
+        token = plan.fingerprint
+        _RUNS[token] = _Run(plan, local, progress, speculation)
+        try:
+            return flow_(token)
+        finally:
+            _RUNS.pop(token, None)
 
 
 @flow(name="servicegraph-watch", log_prints=False, persist_result=False, validate_parameters=False)
