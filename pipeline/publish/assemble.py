@@ -33,6 +33,7 @@ from rdflib import Graph
 from pipeline.config import Settings
 from pipeline.publish import changelog as cl
 from pipeline.publish import metadata, serialise
+from pipeline.publish.changed_part import changed_part
 from pipeline.publish.release import (
     CATALOG,
     CHANGELOG,
@@ -208,7 +209,8 @@ def shard_changes(old: dict[str, Shard] | None, new: list[Shard], *, sg: str, pr
             listed = [cl.ServiceChange(iri, title) for iri, title in shard.result.services]
             (added if before is None else removed).extend(listed)
             continue
-        part = cl.diff_graphs(_graph(before.ttl), _graph(after.ttl),
+        # Only the services the change touches are read into rdflib (publish.changed_part).
+        part = cl.diff_graphs(*changed_part(before.ttl, after.ttl, sg),
                               sg_namespace=sg, previous_release=previous, release=release, labels=labels)
         added += part.added
         removed += part.removed
