@@ -75,6 +75,8 @@ class SlidesVariant:
     # what "expanded" character spacing in Impress does. Wide enough, it splits words.
     tracking_pt: float = 0.0
     tracked_styles: tuple[str, ...] = ("bullet", "sub", "item", "box_text")
+    # The descriptions inside the delivery-level boxes as bulleted paragraphs with this glyph.
+    box_bullet: str | None = None
 
     def __post_init__(self) -> None:
         if self.aspect not in ("16:9", "4:3"):
@@ -150,6 +152,8 @@ def _add_shape(slide: Any, spec: dict[str, Any], x_scale: float, v: SlidesVarian
         tracking = v.tracking_pt if style in v.tracked_styles else 0.0
         paragraph = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         glyph = v.sub_bullet if level == 2 and v.sub_bullet else v.bullet
+        if style == "box_text" and v.box_bullet:
+            level, glyph = 1, v.box_bullet
         _set_bullet(paragraph, level, glyph, v.font_name)
         if before:
             paragraph.space_before = Pt(before)
