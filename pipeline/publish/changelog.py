@@ -56,6 +56,9 @@ class Changes:
     areas_added: tuple[str, ...] = ()  # whole employment areas new in this release (their services in `added`)
     areas_removed: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # What the data of this release was published without (unknown audiences, producer roles,
+    # area names...): every shard's normalisation warnings, sorted.
+    warnings: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -288,6 +291,8 @@ def changes_markdown(changes: Changes) -> str:
             lines += [f"  - entry added: {e}" for e in c.entries_added]
             lines += [f"  - entry removed: {e}" for e in c.entries_removed]
         lines.append("")
+    if changes.warnings:
+        lines += ["### Warnings", ""] + [f"- {' '.join(w.split())}" for w in changes.warnings] + [""]
     return "\n".join(lines)
 
 
