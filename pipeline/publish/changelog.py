@@ -261,7 +261,10 @@ def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_re
 
 
 def changes_json(changes: Changes) -> bytes:
-    return (json.dumps(asdict(changes), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    data = asdict(changes)
+    if not data["warnings"]:
+        del data["warnings"]  # a release without warnings keeps the bytes it had before they existed
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def changes_markdown(changes: Changes) -> str:
