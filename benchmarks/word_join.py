@@ -25,12 +25,14 @@ from pipeline.extract.words import page_words  # noqa: E402
 DEFAULT_PDFS = (ROOT / "raw" / "000_palveluluokittelu.pdf", ROOT / "raw" / "002_liitetaulukko.pdf")
 
 
-def _best(fn, repeat: int) -> float:
-    best = float("inf")
+def _best_of_alternating(fns, repeat: int) -> list[float]:
+    """Best time of each function, run in turn `repeat` times (a busy machine slows both alike)."""
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
+        for i, fn in enumerate(fns):
+            started = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - started)
     return best
 
 
@@ -51,10 +53,10 @@ def main() -> None:
     parser.add_argument("pdfs", nargs="*", type=Path, default=list(DEFAULT_PDFS))
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"| PDF | extract_words (floor) s | page_words (with join) s | ratio |")
+    print("| PDF | extract_words (floor) s | page_words (with join) s | ratio |")
     print("| --- | ---: | ---: | ---: |")
     for path in args.pdfs:
-        a, b = _best(lambda: floor(path), args.repeat), _best(lambda: joined(path), args.repeat)
+        a, b = _best_of_alternating([lambda: floor(path), lambda: joined(path)], args.repeat)
         print(f"| {path.name} | {a:.3f} | {b:.3f} | {b / a:.2f} |")
 
 
