@@ -17,6 +17,7 @@ session under a tmp dir. The producers and variants are listed in docs/producers
   sub-bullets.
 - chromium-letter-spaced: CSS letter-spacing 0.16em on slides 2-3's lists: pdfplumber's own
   word grouping splits them into letters.
+- reportlab-char-spaced: reportlab's charSpace 1.6 pt on slides 2-3's items.
 - impress-dash-boxes: LibreOffice Impress (python-pptx -> soffice) with "•" bullets, "–"
   sub-bullets, and the delivery-level boxes' descriptions as "–"-bulleted paragraphs under
   the box heading, in the same rectangle (issue 13: 5 invented items).
@@ -100,6 +101,19 @@ def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
 
 
 @pytest.fixture(scope="session")
+def reportlab_char_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    try:
+        import reportlab  # noqa: F401  (a dev dependency)
+    except ImportError:
+        _need("reportlab (pip install -e '.[dev]')")
+    builders = _builder("slides_reportlab")
+    if not builders.fonts_available():
+        _need("Liberation Sans (fonts-liberation2)")
+    pdf = builders.build_slides_reportlab_pdf(tmp_path_factory.mktemp("corpus-reportlab-spaced"), char_space=1.6)
+    return Rendering("reportlab, charSpace 1.6 pt on slides 2-3", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
 def chromium_letter_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     builders = _builder("slides_html")
     if builders.chromium_path() is None:
@@ -148,7 +162,7 @@ def impress_tracked(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
 @pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser),
                         pytest.param("chromium_html_outlined", marks=pytest.mark.browser),
                         pytest.param("chromium_letter_spaced", marks=pytest.mark.browser),
-                        "reportlab_a4",
+                        "reportlab_a4", "reportlab_char_spaced",
                         *(pytest.param(name, marks=pytest.mark.office) for name in IMPRESS)])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
     return request.getfixturevalue(request.param)
@@ -274,9 +288,18 @@ def test_words_split_by_css_letter_spacing_are_joined_again(chromium_letter_spac
     assert not [w.text for w in words if len(w.text) == 1 and w.text.isalpha()]
 
 
-def test_normally_set_text_is_not_rejoined():
-    """On a deck with no letter spacing the words are exactly pdfplumber's."""
-    pdf = ROOT / "raw" / "000_palveluluokittelu.pdf"
+def test_words_split_by_reportlab_char_space_are_joined_again(reportlab_char_spaced: Rendering):
+    printed = _printed_words(reportlab_char_spaced.pdf)
+    assert "Työnvälitys" in printed and "Työvoimapalveluneuvonta" not in printed  # the premise: slides 2-3 split
+    words = read_pdf(reportlab_char_spaced.pdf).words
+    assert {"Yleisneuvonta", "Työnvälitys", "Työvoimapalveluneuvonta"} <= {w.text for w in words if w.page == 2}
+    assert not [w.text for w in words if len(w.text) == 1 and w.text.isalpha()]
+
+
+@pytest.mark.parametrize("name", ["000_palveluluokittelu.pdf", "002_liitetaulukko.pdf"])
+def test_normally_set_text_is_not_rejoined(name: str):
+    """On the committed PDFs (no letter spacing) the words are exactly pdfplumber's."""
+    pdf = ROOT / "raw" / name
     assert [w.text for w in read_pdf(pdf).words] == [w for w in _printed_words(pdf) if w.strip()]
 
 
