@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.prefect_api import prefect_api, quiet_prefect
+from pipeline.prefect_api import prefect_api, quiet_prefect, warm_engine
 
 quiet_prefect()  # before Prefect reads its settings: no telemetry, no "View at" links
 
@@ -29,6 +30,7 @@ from pipeline.run.executors import LocalExecutor  # noqa: E402
 from pipeline.run.jobs import JOBS  # noqa: E402
 from pipeline.run.plan import Plan, Progress, execute, prepare, run_lock, unchanged_report  # noqa: E402
 from pipeline.run.report import RunReport  # noqa: E402
+from pipeline.run.speculate import ShardSpeculation  # noqa: E402
 
 # --------------------------------------------------------------------------- tasks
 
@@ -90,10 +92,28 @@ def fetch_task(sources_dir: Path) -> list[FetchOutcome]:
 # --------------------------------------------------------------------------- flows
 
 
+@dataclass(frozen=True)
+class _Run:
+    plan: Plan
+    local: LocalExecutor | None
+    progress: Progress | None
+    speculation: ShardSpeculation | None
+
+
+# The plans being run in this process, by token. A flow's parameters go into the context that
+# Prefect ships with every task it submits: on Dask, a plan of 1,000 sources as a parameter was
+# pickled into each of ~1,045 tasks and held by the workers until the flow ended (2.9 GiB in one
+# worker at N = 1,000). The flow takes only the token; the flow body runs in this process.
+_RUNS: dict[str, _Run] = {}
+
+
 @flow(name="servicegraph-publish", log_prints=False, validate_parameters=False, persist_result=False)
-def publish_flow(plan: Plan, local: LocalExecutor | None = None, progress: Progress | None = None) -> RunReport:
-    """The plan's jobs as tasks; the report as a markdown artifact."""
-    report = execute(plan, PrefectExecutor(local), progress)
+def publish_flow(run: str) -> RunReport:
+    """The plan's jobs as tasks; the report as a markdown artifact. `run` names a plan of this
+    process (its fingerprint)."""
+    job = _RUNS[run]
+    report = execute(job.plan, PrefectExecutor(job.local), job.progress,
+                     planner=job.speculation.planner if job.speculation else None)
     create_markdown_artifact(key="servicegraph-run", markdown=report.markdown(), description=report.message)
     return report
 
@@ -116,14 +136,21 @@ def task_runner_for(dask: bool, dask_address: str | None, workers: int):
 
 
 def run_plan(plan: Plan, local: LocalExecutor | None, api=None, *, dask: bool = False,
-             dask_address: str | None = None, progress: Progress | None = None) -> RunReport:
+             dask_address: str | None = None, progress: Progress | None = None,
+             speculation: ShardSpeculation | None = None) -> RunReport:
     """The plan as the publish flow, on the configured API or the temporary one (`api`)."""
     runner = task_runner_for(dask, dask_address, plan.settings.workers)
     with prefect_api(api) as ready:
         if ready is not None:
+            warm_engine()
             ready.wait_ready()
         flow_ = publish_flow.with_options(task_runner=runner) if runner else publish_flow
-        return flow_(plan, local, progress)
+        token = plan.fingerprint
+        _RUNS[token] = _Run(plan, local, progress, speculation)
+        try:
+            return flow_(token)
+        finally:
+            _RUNS.pop(token, None)
 
 
 @flow(name="servicegraph-watch", log_prints=False, persist_result=False, validate_parameters=False)

@@ -81,3 +81,61 @@ def test_prefetched_jobs_are_picked_up_by_a_later_submit(tmp_path: Path) -> None
         executor.close()
     assert [o.source_id for o in outcomes] == [s.id for s in sources]
     assert not any(o.cached for o in outcomes)
+
+
+class _Submitting:
+    """The shape of PrefectExecutor on the thread runner, without Prefect: each job a submit."""
+
+    def __init__(self, local: LocalExecutor) -> None:
+        self.local = local
+
+    def map(self, stage, fn, jobs, labels):
+        for index, job in enumerate(jobs):
+            yield index, self.local.submit(fn, *job)
+
+    def close(self) -> None:
+        pass
+
+
+def test_shards_started_while_prefect_boots_are_built_once_and_publish_what_a_plain_run_publishes(tmp_path: Path) -> None:
+    from pipeline.run.plan import execute, prepare, run_pipeline
+    from pipeline.run.speculate import speculate
+
+    settings = _settings(rh.RAW, tmp_path, 2)
+    local = LocalExecutor(2)
+    try:
+        plan = prepare(settings)
+        extracts = local.prefetch(extract_job, [(s, settings) for s in plan.sources])
+        speculation = speculate(plan, local, extracts)
+        assert speculation is not None
+        report = execute(plan, _Submitting(local), planner=speculation.planner)
+        assert not local._prefetched  # the speculated shard job was taken by the shard stage
+    finally:
+        local.close()
+    assert (report.status, report.shards_built, report.parsed) == ("published", 1, 2)
+
+    plain = Settings(sources=rh.RAW, output=tmp_path / "plain", cache_dir=tmp_path / "cache-plain", workers=1)
+    run_pipeline(plain)
+    for name in ("servicegraph.ttl", "servicegraph.jsonld"):
+        assert (settings.output / "latest" / name).read_bytes() == (plain.output / "latest" / name).read_bytes()
+
+
+def test_a_speculated_shard_plan_is_used_only_for_the_outcomes_it_was_made_from(tmp_path: Path) -> None:
+    from pipeline.run.plan import Options, prepare
+    from pipeline.run.speculate import speculate
+
+    settings = _settings(rh.RAW, tmp_path, 2)
+    local = LocalExecutor(2)
+    try:
+        plan = prepare(settings)
+        assert speculate(plan, local, []) is None  # nothing prefetched: nothing to follow
+        strict = prepare(settings, Options(strict=True))
+        assert speculate(strict, local, [object()]) is None  # a strict run builds nothing ahead
+        extracts = local.prefetch(extract_job, [(s, settings) for s in plan.sources])
+        speculation = speculate(plan, local, extracts)
+        fresh = speculation.planner(plan, [], None, None)  # other outcomes: planned anew
+        assert (fresh.jobs, fresh.shards) == ((), {})
+        same = speculation.planner(plan, [f.result() for f in extracts], None, None)
+        assert [j.area_id for j in same.jobs] == ["paijat-hameen-tyollisyysalue"]
+    finally:
+        local.close()

@@ -94,16 +94,21 @@ class LocalExecutor:
         """Start every worker now: before Prefect starts its threads, they can still be forked."""
         self.pool()
 
-    def prefetch(self, fn: Callable[..., Any], jobs: Sequence[Job]) -> None:
+    def prefetch(self, fn: Callable[..., Any], jobs: Sequence[Job]) -> list[Future]:
         """Start `jobs` now; a later `submit` of the same job waits for the running one.
 
-        Under Prefect the extract jobs start while the API server boots; the tasks that follow
-        pick up their results.
+        Under Prefect the extract and shard jobs start while the API server boots; the tasks
+        that follow pick up their results (pipeline.run.speculate). Returns the futures started
+        (none without a pool).
         """
         pool = self.pool()
-        if pool is not None and len(jobs) > 1:
+        started: list[Future] = []
+        if pool is not None:
             for job in jobs:
-                self._prefetched[(fn, job)] = pool.submit(fn, *job)
+                future = pool.submit(fn, *job)
+                self._prefetched[(fn, job)] = future
+                started.append(future)
+        return started
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run one job and wait for it (the body of a Prefect task on a thread)."""

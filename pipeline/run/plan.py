@@ -162,30 +162,23 @@ def _reason(error: PipelineError) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def execute(plan: Plan, executor: Executor, progress: Progress | None = None, critical=None) -> RunReport:
-    """Run the plan's jobs on `executor` and publish what is healthy.
+@dataclass(frozen=True)
+class ShardPlan:
+    """What the areas need once the sources are extracted: shards kept or cached, jobs to run."""
 
-    `critical` guards the swap of output/latest against an interrupt (default: the process's
-    handler, pipeline.run.interrupt).
-    """
-    from pipeline.publish.assemble import Shard, assemble_release, previous_shards
-    from pipeline.run.interrupt import INTERRUPTS
+    shards: dict  # area -> Shard (kept from the latest release, or from the shard cache)
+    jobs: tuple[ShardJob, ...]
+    quarantined: tuple[Quarantined, ...]  # the sources that could not be extracted
 
-    critical = critical or INTERRUPTS.critical
-    settings, options = plan.settings, plan.options
-    sources = list(plan.sources)
-    report = RunReport("running", "", sources=len(sources))
 
-    outcomes: list[SourceOutcome] = _run_stage(
-        executor, "extract", extract_job, [(s, settings) for s in sources], [s.id for s in sources], progress)
+def plan_shards(plan: Plan, outcomes: list[SourceOutcome], previous_id: str | None, previous: dict | None) -> ShardPlan:
+    """Group the extracted sources by area; an area with a quarantined source keeps its shard of
+    the latest release, an area whose inputs are cached takes the cached shard, the rest become
+    jobs. Reads only: the speculative start under Prefect (pipeline.run.speculate) calls it too."""
+    from pipeline.publish.assemble import Shard
+
+    settings, sources = plan.settings, list(plan.sources)
     failed = [(s, o) for s, o in zip(sources, outcomes) if o.error is not None]
-    if failed and options.strict:
-        raise failed[0][1].error
-    report.parsed = sum(1 for o in outcomes if o.error is None and not o.cached)
-    report.cached = sum(1 for o in outcomes if o.error is None and o.cached)
-    warnings = {w for o in outcomes for w in o.warnings}
-
-    previous_id, previous = previous_shards(settings.output)
     quarantined: list[Quarantined] = []
     affected: dict[str, str | None] = {}  # area -> release whose shard it keeps
     for source, outcome in failed:
@@ -216,6 +209,37 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
             shards[area] = Shard(hit, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
         else:
             jobs.append(ShardJob(area, tuple(by_area[area]), settings, key))
+    return ShardPlan(shards, tuple(jobs), tuple(quarantined))
+
+
+def execute(plan: Plan, executor: Executor, progress: Progress | None = None, critical=None,
+            planner: Callable[..., ShardPlan] | None = None) -> RunReport:
+    """Run the plan's jobs on `executor` and publish what is healthy.
+
+    `critical` guards the swap of output/latest against an interrupt (default: the process's
+    handler, pipeline.run.interrupt). `planner` stands in for `plan_shards` (same signature):
+    under Prefect, the shard plan made while the API server booted.
+    """
+    from pipeline.publish.assemble import Shard, assemble_release, previous_shards
+    from pipeline.run.interrupt import INTERRUPTS
+
+    critical = critical or INTERRUPTS.critical
+    settings, options = plan.settings, plan.options
+    sources = list(plan.sources)
+    report = RunReport("running", "", sources=len(sources))
+
+    outcomes: list[SourceOutcome] = _run_stage(
+        executor, "extract", extract_job, [(s, settings) for s in sources], [s.id for s in sources], progress)
+    failed = [(s, o) for s, o in zip(sources, outcomes) if o.error is not None]
+    if failed and options.strict:
+        raise failed[0][1].error
+    report.parsed = sum(1 for o in outcomes if o.error is None and not o.cached)
+    report.cached = sum(1 for o in outcomes if o.error is None and o.cached)
+    warnings = {w for o in outcomes for w in o.warnings}
+
+    previous_id, previous = previous_shards(settings.output)
+    areas = (planner or plan_shards)(plan, outcomes, previous_id, previous)
+    shards, jobs, quarantined = dict(areas.shards), list(areas.jobs), list(areas.quarantined)
 
     built: list[ShardOutcome] = _run_stage(
         executor, "shard", shard_job, [(j,) for j in jobs], [j.area_id for j in jobs], progress)

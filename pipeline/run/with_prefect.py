@@ -3,7 +3,8 @@
 Prefect's temporary API server spends ~3.5 s of CPU importing itself, and the client ~1.2 s.
 Here the server subprocess starts first (before this process imports Prefect), the worker
 processes are forked (before Prefect starts threads) and the extract jobs start on them while
-both import; the flow's "extract <id>" tasks then pick up those running jobs. A run with nothing
+both import, each area's shard job as soon as its sources are extracted (pipeline.run.speculate);
+the flow's "extract <id>" and "shard <area>" tasks then pick up those running jobs. A run with nothing
 to do never starts any of it. Measured in docs/orchestration.md.
 """
 
@@ -17,6 +18,7 @@ from pipeline.run.interrupt import INTERRUPTS
 from pipeline.run.jobs import extract_job
 from pipeline.run.plan import Options, Plan, Progress, prepare, run_lock, unchanged_report
 from pipeline.run.report import RunReport
+from pipeline.run.speculate import speculate
 
 _STAGE_MODULES = ("pipeline.extract.document", "pipeline.normalise.services", "pipeline.rdf.mapping")
 
@@ -37,16 +39,19 @@ def run_plan_flow(plan: Plan, *, dask: bool = False, dask_address: str | None = 
     api = None if configured_api_url() else LocalApi()
     stop_api = INTERRUPTS.on_interrupt(api.stop) if api is not None else None
     local = None if (dask or dask_address) else LocalExecutor(plan.settings.workers)
+    speculation = None
     kill = INTERRUPTS.on_interrupt(local.kill) if local is not None else None
     try:
         if local is not None:
             for module in _STAGE_MODULES:  # imported once here, inherited by the forked workers
                 importlib.import_module(module)
             local.warm()
-            local.prefetch(extract_job, [(s, plan.settings) for s in plan.sources])
+            extracts = local.prefetch(extract_job, [(s, plan.settings) for s in plan.sources])
+            speculation = speculate(plan, local, extracts)  # the shards follow, on the workers
         from pipeline import flows  # imports Prefect while the server boots and the PDFs parse
 
-        return flows.run_plan(plan, local, api, dask=dask, dask_address=dask_address, progress=progress)
+        return flows.run_plan(plan, local, api, dask=dask, dask_address=dask_address, progress=progress,
+                              speculation=speculation)
     finally:
         if local is not None:
             local.close()
