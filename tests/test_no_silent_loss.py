@@ -2,8 +2,9 @@
 and text, returned with the catalogue, shown in the run summary and the release's changelog;
 `servicegraph run --strict-warnings` makes warnings errors.
 
-The document is real: the appendix table rebuilt by LibreOffice Calc (raw/src/appendix.py)
-as another employment area would print it, with three things our data files do not know:
+The document is real: the appendix table rebuilt by LibreOffice Calc (raw/src/appendix.py) and
+printed as HTML by headless Chromium (raw/src/appendix_html.py), as another employment area
+would print it, with three things our data files do not know:
 the area ("Kuusamon työllisyysalueen ...", not in areas.yaml), table 2's title cell
 ("Palvelut yrittäjille", no audience in vocab.yaml) and a producer ("seurakunta", no role in
 producers.yaml) in table 1, row 1.
@@ -15,16 +16,16 @@ import copy
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import reliability_helpers as rh
+from conftest import need
 from pipeline.extract.document import extract_document
 from pipeline.model import Catalogue, ExtractedDocument, Source
 from pipeline.normalise.services import normalise
-
-pytestmark = pytest.mark.office
 
 STEM = "kuusamo_liitetaulukko"
 TITLE = "Kuusamon työllisyysalueen palveluita koskeva liitetaulukko."
@@ -32,17 +33,49 @@ UNKNOWN_AUDIENCE = "Palvelut yrittäjille"
 UNKNOWN_PRODUCER = "seurakunta"
 
 
-@pytest.fixture(scope="module")
-def other_area_pdf(tmp_path_factory: pytest.TempPathFactory, soffice_or_skip) -> Path:
-    from appendix import AppendixVariant, build_appendix_pdf, load_content
+def _other_area_content() -> dict:
+    from appendix import load_content
 
     content = copy.deepcopy(load_content())
     content["title"] = TITLE
     content["sheets"][1]["header"][0] = UNKNOWN_AUDIENCE
     first_row = content["sheets"][0]["rows"][0]
     first_row[2] = f"{first_row[2]}, {UNKNOWN_PRODUCER}"
-    out = tmp_path_factory.mktemp("other-area")
-    return build_appendix_pdf(out, AppendixVariant(stem=STEM), content=content)
+    return content
+
+
+def _calc_pdf(out: Path) -> Path:
+    from appendix import AppendixVariant, build_appendix_pdf
+
+    return build_appendix_pdf(out, AppendixVariant(stem=STEM), content=_other_area_content())
+
+
+def _chromium_pdf(out: Path) -> Path:
+    if str(rh.RAW_SRC) not in sys.path:
+        sys.path.insert(0, str(rh.RAW_SRC))
+    from appendix_html import build_appendix_html_pdf, chromium_path
+
+    if chromium_path() is None:
+        need("Chromium (chromium)")
+    pdf = build_appendix_html_pdf(out, content=_other_area_content())
+    return pdf.rename(out / f"{STEM}.pdf")
+
+
+@pytest.fixture(scope="module", params=[pytest.param("calc", marks=pytest.mark.office),
+                                        pytest.param("chromium", marks=pytest.mark.browser)])
+def other_area_pdf(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp(f"other-area-{request.param}")
+    if request.param == "calc":
+        request.getfixturevalue("soffice_or_skip")
+        return _calc_pdf(out)
+    return _chromium_pdf(out)
+
+
+@pytest.fixture(scope="module")
+def printed_by_chromium(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run tests' source: Chromium's rendering (its reading does not depend on which
+    fallback fonts are installed, unlike Calc's: docs/producers.md)."""
+    return _chromium_pdf(tmp_path_factory.mktemp("other-area-run"))
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +131,7 @@ def test_the_committed_sources_give_no_warning():
 
 
 def _sources(folder: Path, pdf: Path) -> Path:
+    """A sources folder with `pdf` only; no publisher: the area comes from the title."""
     manifest = {"sources": [{"id": STEM, "file": pdf.name, "title": TITLE.rstrip("."), "date": None,
                              "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest()}]}
     return rh.sources_folder(folder, {pdf.name: pdf}, manifest)
@@ -110,7 +144,9 @@ def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_strict_warnings_on_the_prefect_path_publishes_nothing_and_exits_1(other_area_pdf: Path, tmp_path: Path):
+@pytest.mark.browser
+def test_strict_warnings_on_the_prefect_path_publishes_nothing_and_exits_1(printed_by_chromium: Path, tmp_path: Path):
+    other_area_pdf = printed_by_chromium
     sources = _sources(tmp_path / "sources", other_area_pdf)
     output = tmp_path / "output"
     result = _run(tmp_path, "--strict-warnings", "--sources", str(sources), "--output", str(output))
@@ -125,8 +161,10 @@ def test_strict_warnings_on_the_prefect_path_publishes_nothing_and_exits_1(other
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_without_strict_warnings_the_run_publishes_and_reports_the_warnings_in_summary_and_changelog(
-        other_area_pdf: Path, tmp_path: Path):
+        printed_by_chromium: Path, tmp_path: Path):
+    other_area_pdf = printed_by_chromium
     sources = _sources(tmp_path / "sources", other_area_pdf)
     output = tmp_path / "output"
     result = _run(tmp_path, "--no-prefect", "--sources", str(sources), "--output", str(output))
