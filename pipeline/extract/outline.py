@@ -6,7 +6,7 @@ once as words with font name and size; then, named for the transformation they m
 
     read_slide_page (words, filled shapes, small marks) -> words_to_lines
     -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
-    -> title, label, column boxes (filled_boxes), headings, list lines
+    -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
     -> outline items in reading order
 
@@ -48,6 +48,7 @@ class OutlineSettings:
     indent_tolerance: float = 0.6
     min_box: float = 2.0
     max_box_share: float = 0.5
+    subtitle_gap: float = 1.6
     continuation_starts: str = "lower"
     # Vector list markers (small shapes at a line start, words.leading_mark), recorded as
     # these glyphs: filled (disc, square) and hollow (circle).
@@ -351,7 +352,7 @@ def slide_subtitle(title: Block | None, lines: Sequence[Line], body_size: float,
     first = below[0]
     if (first.bullet or first.bold or first.size >= title.size - settings.size_tolerance
             or first.size <= body_size + settings.size_tolerance
-            or first.top - title.bottom > settings.line_gap * title.size * 2
+            or first.top - title.bottom > settings.subtitle_gap * title.size
             or _overlap(first.x0, first.x1, title.x0, title.x1) <= 0):
         return None
     same = [l for l in below if _same_size(l.size, first.size, settings) and not l.bullet and not l.bold]
