@@ -17,6 +17,8 @@ session under a tmp dir. The producers and variants are listed in docs/producers
   sub-bullets.
 - chromium-letter-spaced: CSS letter-spacing 0.16em on slides 2-3's lists: pdfplumber's own
   word grouping splits them into letters.
+- chromium-outlined-subtitle: the outlined boxes (regular-face headings) with slide 1 as
+  title + subtitle: two kinds of larger regular text, one inside boxes, one under the title.
 - reportlab-char-spaced: reportlab's charSpace 1.6 pt on slides 2-3's items.
 - impress-dash-boxes: LibreOffice Impress (python-pptx -> soffice) with "•" bullets, "–"
   sub-bullets, and the delivery-level boxes' descriptions as "–"-bulleted paragraphs under
@@ -114,6 +116,16 @@ def reportlab_char_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering
 
 
 @pytest.fixture(scope="session")
+def chromium_outlined_subtitle(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    builders = _builder("slides_html")
+    if builders.chromium_path() is None:
+        _need("Chromium (chromium)")
+    pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium-subtitle"), boxes="outlined",
+                                         subtitle=True)
+    return Rendering("Chromium, outlined boxes, title + subtitle on slide 1", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
 def chromium_letter_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     builders = _builder("slides_html")
     if builders.chromium_path() is None:
@@ -162,6 +174,7 @@ def impress_tracked(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
 @pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser),
                         pytest.param("chromium_html_outlined", marks=pytest.mark.browser),
                         pytest.param("chromium_letter_spaced", marks=pytest.mark.browser),
+                        pytest.param("chromium_outlined_subtitle", marks=pytest.mark.browser),
                         "reportlab_a4", "reportlab_char_spaced",
                         *(pytest.param(name, marks=pytest.mark.office) for name in IMPRESS)])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
@@ -303,17 +316,28 @@ def test_normally_set_text_is_not_rejoined(name: str):
     assert [w.text for w in read_pdf(pdf).words] == [w for w in _printed_words(pdf) if w.strip()]
 
 
-@pytest.mark.office
-def test_a_subtitle_is_the_slide_title_and_no_item(impress_hyphen_subtitle: Rendering):
-    with pdfplumber.open(impress_hyphen_subtitle.pdf) as pdf:
-        sizes = {round(c["size"]) for c in pdf.pages[0].chars if c["text"] == "j"}
-        top = min(pdf.pages[0].extract_words(extra_attrs=["size"]), key=lambda w: w["top"])
-    assert top["text"] == "Palveluluokittelu" and round(top["size"]) == 24 and 16 in sizes  # the premise
-    doc = impress_hyphen_subtitle.doc
+@pytest.fixture(params=[pytest.param("impress_hyphen_subtitle", marks=pytest.mark.office),
+                        pytest.param("chromium_outlined_subtitle", marks=pytest.mark.browser)])
+def with_subtitle(request: pytest.FixtureRequest) -> Rendering:
+    return request.getfixturevalue(request.param)
+
+
+def test_a_subtitle_is_the_slide_title_and_no_item(with_subtitle: Rendering):
+    with pdfplumber.open(with_subtitle.pdf) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size", "fontname"])
+    top = min(words, key=lambda w: w["top"])
+    sub = next(w for w in words if w["text"] == "tehtävien")
+    assert top["text"] == "Palveluluokittelu" and round(top["size"]) == 24  # the premise
+    assert round(sub["size"]) == 16 and "Bold" not in sub["fontname"]
+    doc = with_subtitle.doc
     assert doc.title == "Palveluluokittelu"
     assert {i.slide_title for i in doc.items if i.slide == 1} == {"Palvelujen ja tehtävien jaottelu"}
     assert "Palvelujen ja tehtävien jaottelu" not in {_ws(i.text) for i in doc.items}
-    assert {i.bullet for i in doc.items if i.level == 2} == {"-"}
+
+
+@pytest.mark.office
+def test_impress_hyphen_sub_bullets_are_read_as_bullets(impress_hyphen_subtitle: Rendering):
+    assert {i.bullet for i in impress_hyphen_subtitle.doc.items if i.level == 2} == {"-"}
 
 
 @pytest.mark.office
