@@ -68,5 +68,14 @@ class GuardRefused(PipelineError):
     """A guard refused to publish (empty sources, a release that would shrink too much)."""
 
 
+class WarningsAsErrors(GuardRefused):
+    """`--strict-warnings`: the run had warnings, so nothing was published."""
+
+    def __init__(self, warnings: tuple[str, ...]):
+        self.warnings = warnings
+        more = f" (and {len(warnings) - 1} more warnings)" if len(warnings) > 1 else ""
+        super().__init__(f"{warnings[0]}{more}; --strict-warnings makes warnings errors: nothing published")
+
+
 class Interrupted(PipelineError):
     """The run was interrupted (SIGINT/SIGTERM) before it published."""

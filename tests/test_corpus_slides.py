@@ -15,6 +15,18 @@ session under a tmp dir. The producers and variants are listed in docs/producers
 - reportlab-a4: the deck drawn with reportlab onto A4 landscape (another page size, uniformly
   scaled type), Liberation Sans instead of DejaVu, "•" glyph bullets and "–" text-marker
   sub-bullets.
+- chromium-letter-spaced: CSS letter-spacing 0.16em on slides 2-3's lists: pdfplumber's own
+  word grouping splits them into letters.
+- chromium-outlined-subtitle: the outlined boxes (regular-face headings) with slide 1 as
+  title + subtitle: two kinds of larger regular text, one inside boxes, one under the title.
+- reportlab-char-spaced: reportlab's charSpace 1.6 pt on slides 2-3's items.
+- impress-dash-boxes: LibreOffice Impress (python-pptx -> soffice) with "•" bullets, "–"
+  sub-bullets, and the delivery-level boxes' descriptions as "–"-bulleted paragraphs under
+  the box heading, in the same rectangle (issue 13: 5 invented items).
+- impress-hyphen-subtitle: Impress with "-" sub-bullets and slide 1 as title + subtitle: the
+  deck's name is the 24 pt title, "Palvelujen ja tehtävien jaottelu" a 16 pt subtitle.
+- impress-tracked: Impress with expanded character spacing (1.6 pt, a:rPr/@spc) on the lists
+  and box descriptions: words fall apart ("a siakasta") unless joined again.
 """
 
 from __future__ import annotations
@@ -90,9 +102,81 @@ def reportlab_a4(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     return Rendering("reportlab, A4 landscape, Liberation Sans, • and – bullets", pdf, _read(pdf))
 
 
+@pytest.fixture(scope="session")
+def reportlab_char_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    try:
+        import reportlab  # noqa: F401  (a dev dependency)
+    except ImportError:
+        _need("reportlab (pip install -e '.[dev]')")
+    builders = _builder("slides_reportlab")
+    if not builders.fonts_available():
+        _need("Liberation Sans (fonts-liberation2)")
+    pdf = builders.build_slides_reportlab_pdf(tmp_path_factory.mktemp("corpus-reportlab-spaced"), char_space=1.6)
+    return Rendering("reportlab, charSpace 1.6 pt on slides 2-3", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
+def chromium_outlined_subtitle(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    builders = _builder("slides_html")
+    if builders.chromium_path() is None:
+        _need("Chromium (chromium)")
+    pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium-subtitle"), boxes="outlined",
+                                         subtitle=True)
+    return Rendering("Chromium, outlined boxes, title + subtitle on slide 1", pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
+def chromium_letter_spaced(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    builders = _builder("slides_html")
+    if builders.chromium_path() is None:
+        _need("Chromium (chromium)")
+    pdf = builders.build_slides_html_pdf(tmp_path_factory.mktemp("corpus-chromium-spaced"), letter_spacing="0.16em")
+    return Rendering("Chromium, CSS letter-spacing 0.16em on slides 2-3", pdf, _read(pdf))
+
+
+# LibreOffice Impress renderings of python-pptx decks (raw/src/slides.py, SlidesVariant).
+IMPRESS = {
+    "impress_dash_boxes": ("Impress, • and – bullets, –-bulleted box descriptions",
+                           {"bullet": "\u2022", "sub_bullet": "\u2013", "box_bullet": "\u2013"}),
+    "impress_hyphen_subtitle": ("Impress, - sub-bullets, title + subtitle on slide 1",
+                                {"bullet": "\u2022", "sub_bullet": "-", "subtitle": True}),
+    # Type x0.85 so that the spaced-out lists still fit their boxes (the builder refuses overflow).
+    "impress_tracked": ("Impress, U+F076 bullets, 1.6 pt character spacing, type x0.85",
+                        {"tracking_pt": 1.6, "font_scale": 0.85}),
+}
+
+
+def _impress(name: str, tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    office = _builder("office")
+    if office.soffice_path() is None:
+        _need("LibreOffice (soffice)")
+    slides = _builder("slides")
+    title, fields = IMPRESS[name]
+    pdf = slides.build_slides_pdf(tmp_path_factory.mktemp(f"corpus-{name}"), slides.SlidesVariant(**fields))
+    return Rendering(title, pdf, _read(pdf))
+
+
+@pytest.fixture(scope="session")
+def impress_dash_boxes(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    return _impress("impress_dash_boxes", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def impress_hyphen_subtitle(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    return _impress("impress_hyphen_subtitle", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def impress_tracked(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    return _impress("impress_tracked", tmp_path_factory)
+
+
 @pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser),
                         pytest.param("chromium_html_outlined", marks=pytest.mark.browser),
-                        "reportlab_a4"])
+                        pytest.param("chromium_letter_spaced", marks=pytest.mark.browser),
+                        pytest.param("chromium_outlined_subtitle", marks=pytest.mark.browser),
+                        "reportlab_a4", "reportlab_char_spaced",
+                        *(pytest.param(name, marks=pytest.mark.office) for name in IMPRESS)])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
     return request.getfixturevalue(request.param)
 
@@ -186,4 +270,84 @@ def test_an_outlined_box_with_a_regular_face_heading_names_its_column_and_is_no_
     texts = {" ".join(i.text.split()) for i in chromium_html_outlined.doc.items}
     assert "Täydentävät lähipalveluja" not in texts and "LÄHIPALVELUT" not in texts
     assert {i.column for i in chromium_html_outlined.doc.items if i.slide == 1} == {
+        "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}
+
+
+def _printed_words(pdf: Path) -> list[str]:
+    """The words as pdfplumber's own grouping reads them (the premise of a rendering)."""
+    with pdfplumber.open(pdf) as document:
+        return [w["text"] for page in document.pages
+                for w in page.extract_words(x_tolerance=1.5, y_tolerance=1.5, extra_attrs=["fontname", "size"])]
+
+
+@pytest.mark.office
+def test_words_split_by_impress_character_spacing_are_joined_again(impress_tracked: Rendering):
+    printed = _printed_words(impress_tracked.pdf)
+    assert "asiakasta" not in printed and sum(len(w) == 1 for w in printed) > 500  # the premise
+    # The box description (no item) and every item read whole; the items are compared in full
+    # by test_every_item_of_every_rendering_matches_the_hand_written_records.
+    words = [w.text for w in read_pdf(impress_tracked.pdf).words]
+    box_text = "Tuotetaan vastuukunnasta, viedään lähelle asiakasta monikanavaisesti (digi, puhelin, jalkautuen)"
+    assert " ".join(box_text.split()) in " ".join(words)
+    assert not [w for w in words if len(w) == 1 and w.isalpha()]  # no letter left alone
+
+
+@pytest.mark.browser
+def test_words_split_by_css_letter_spacing_are_joined_again(chromium_letter_spaced: Rendering):
+    printed = _printed_words(chromium_letter_spaced.pdf)
+    assert "Työvoimapalveluneuvonta" not in printed and "Y" in printed  # the premise: split into letters
+    words = read_pdf(chromium_letter_spaced.pdf).words
+    assert {"Yleisneuvonta", "Työnvälitys", "Työvoimapalveluneuvonta"} <= {w.text for w in words if w.page == 2}
+    assert not [w.text for w in words if len(w.text) == 1 and w.text.isalpha()]
+
+
+def test_words_split_by_reportlab_char_space_are_joined_again(reportlab_char_spaced: Rendering):
+    printed = _printed_words(reportlab_char_spaced.pdf)
+    assert "Työnvälitys" in printed and "Työvoimapalveluneuvonta" not in printed  # the premise: slides 2-3 split
+    words = read_pdf(reportlab_char_spaced.pdf).words
+    assert {"Yleisneuvonta", "Työnvälitys", "Työvoimapalveluneuvonta"} <= {w.text for w in words if w.page == 2}
+    assert not [w.text for w in words if len(w.text) == 1 and w.text.isalpha()]
+
+
+@pytest.mark.parametrize("name", ["000_palveluluokittelu.pdf", "002_liitetaulukko.pdf"])
+def test_normally_set_text_is_not_rejoined(name: str):
+    """On the committed PDFs (no letter spacing) the words are exactly pdfplumber's."""
+    pdf = ROOT / "raw" / name
+    assert [w.text for w in read_pdf(pdf).words] == [w for w in _printed_words(pdf) if w.strip()]
+
+
+@pytest.fixture(params=[pytest.param("impress_hyphen_subtitle", marks=pytest.mark.office),
+                        pytest.param("chromium_outlined_subtitle", marks=pytest.mark.browser)])
+def with_subtitle(request: pytest.FixtureRequest) -> Rendering:
+    return request.getfixturevalue(request.param)
+
+
+def test_a_subtitle_is_the_slide_title_and_no_item(with_subtitle: Rendering):
+    with pdfplumber.open(with_subtitle.pdf) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size", "fontname"])
+    top = min(words, key=lambda w: w["top"])
+    sub = next(w for w in words if w["text"] == "tehtävien")
+    assert top["text"] == "Palveluluokittelu" and round(top["size"]) == 24  # the premise
+    assert round(sub["size"]) == 16 and "Bold" not in sub["fontname"]
+    doc = with_subtitle.doc
+    assert doc.title == "Palveluluokittelu"
+    assert {i.slide_title for i in doc.items if i.slide == 1} == {"Palvelujen ja tehtävien jaottelu"}
+    assert "Palvelujen ja tehtävien jaottelu" not in {_ws(i.text) for i in doc.items}
+
+
+@pytest.mark.office
+def test_impress_hyphen_sub_bullets_are_read_as_bullets(impress_hyphen_subtitle: Rendering):
+    assert {i.bullet for i in impress_hyphen_subtitle.doc.items if i.level == 2} == {"-"}
+
+
+@pytest.mark.office
+def test_bulleted_descriptions_in_a_heading_box_are_no_items(impress_dash_boxes: Rendering):
+    with pdfplumber.open(impress_dash_boxes.pdf) as pdf:
+        first = pdf.pages[0].extract_words()
+    dashes = [w for w in first if w["text"] == "\u2013" and w["top"] < 160]
+    assert len(dashes) == 5  # the premise: five "–"-bulleted description paragraphs in the boxes
+    texts = {_ws(i.text) for i in impress_dash_boxes.doc.items}
+    assert not texts & {"Täydentävät lähipalveluja", "Palvelujen hankintojen suunnittelu ja kilpailutus",
+                        "Asiakkuuksia hoidetaan lähtökohtaisesti lähipalveluista"}
+    assert {i.column for i in impress_dash_boxes.doc.items if i.slide == 1} == {
         "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}

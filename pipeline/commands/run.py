@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from pipeline.config import Settings
-from pipeline.errors import PipelineError, SettingsError, ValidationFailed
+from pipeline.errors import PipelineError, SettingsError, ValidationFailed, WarningsAsErrors
 from pipeline.run.report import EXIT_FAILED, EXIT_USAGE
 
 
@@ -57,6 +57,7 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(None, min=0, help="Worker processes (or SERVICEGRAPH_WORKERS) [default: one per core]"),
         fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Fetch remote (url:) sources first"),
         strict: bool = typer.Option(False, help="Publish nothing if any source cannot be used (default: quarantine it)"),
+        strict_warnings: bool = typer.Option(False, help="Publish nothing if the run has any warning (an unknown audience, producer role, area name...)"),
         allow_shrink: bool = typer.Option(False, help="Publish even if the release drops more than SERVICEGRAPH_MAX_SHRINK of the services"),
         shacl_engine: str = typer.Option(None, help="pyshacl (default, the reference) or turbo (or SERVICEGRAPH_SHACL_ENGINE)"),
         download_base: str = typer.Option(None, help="URL of the folder the release's files are served from; {release} = the release id (or SERVICEGRAPH_DOWNLOAD_BASE)"),
@@ -65,8 +66,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run raw -> extract -> normalise -> map -> validate -> publish; skip if nothing changed.
 
-        Exit status: 0 published or unchanged; 1 nothing published (an error, a refused guard);
-        2 a bad option; 3 published, but some sources were quarantined; 130 interrupted.
+        Exit status: 0 published or unchanged; 1 nothing published (an error, a refused guard,
+        a warning with --strict-warnings); 2 a bad option; 3 published, but some sources were
+        quarantined; 130 interrupted.
         """
         from pipeline.run.interrupt import INTERRUPTS
         from pipeline.run.plan import Options
@@ -74,7 +76,7 @@ def register(app: typer.Typer) -> None:
         settings = checked_settings(sources=sources, output=output, base_iri=base_iri, workers=workers,
                                     shacl_engine=shacl_engine, download_base=download_base,
                                     sparql_endpoint=sparql_endpoint)
-        options = Options(strict=strict, allow_shrink=allow_shrink)
+        options = Options(strict=strict, allow_shrink=allow_shrink, strict_warnings=strict_warnings)
         progress = None
         if not quiet and sys.stderr.isatty() or os.environ.get("SERVICEGRAPH_PROGRESS") == "1":
             progress = terminal_progress()
@@ -90,6 +92,10 @@ def register(app: typer.Typer) -> None:
                 report = run_with_prefect(settings, options, dask=dask, dask_address=dask_address, progress=progress)
             else:
                 report = _run_bare(settings, options, dask, dask_address, progress)
+        except WarningsAsErrors as exc:
+            for warning in exc.warnings:  # every one of them, then the refusal
+                typer.echo(f"warning: {warning}", err=True)
+            raise fail(exc) from None
         except PipelineError as exc:
             raise fail(exc) from None
         except OSError as exc:  # Reliability: a full disk or a read-only output folder, said plainly

@@ -6,7 +6,7 @@ once as words with font name and size; then, named for the transformation they m
 
     read_slide_page (words, filled shapes, small marks) -> words_to_lines
     -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
-    -> title, label, column boxes (filled_boxes), headings, list lines
+    -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
     -> outline items in reading order
 
@@ -48,6 +48,7 @@ class OutlineSettings:
     indent_tolerance: float = 0.6
     min_box: float = 2.0
     max_box_share: float = 0.5
+    subtitle_gap: float = 1.6
     continuation_starts: str = "lower"
     # Vector list markers (small shapes at a line start, words.leading_mark), recorded as
     # these glyphs: filled (disc, square) and hollow (circle).
@@ -330,6 +331,34 @@ def _box_heading_lines(inside: Sequence[Line], settings: OutlineSettings) -> lis
     return head if len(head) < len(inside) else []
 
 
+def _heads_a_list(box: BBox, lines: Sequence[Line], boxes: Sequence[BBox]) -> bool:
+    """Some text outside every box stands below `box`, within its width: the column it names."""
+    return any(
+        line.top >= box.bottom and _overlap(line.x0, line.x1, box.x0, box.x1) > 0
+        and not any(_inside(line, other) for other in boxes)
+        for line in lines
+    )
+
+
+def slide_subtitle(title: Block | None, lines: Sequence[Line], body_size: float,
+                   settings: OutlineSettings) -> Block | None:
+    """The subtitle: unbulleted regular-face text right under the title, across the title's
+    width, smaller than the title but larger than the body; nothing printed between them."""
+    if title is None:
+        return None
+    below = sorted((l for l in lines if l.top >= title.bottom - 1), key=lambda l: (l.top, l.x0))
+    if not below:
+        return None
+    first = below[0]
+    if (first.bullet or first.bold or first.size >= title.size - settings.size_tolerance
+            or first.size <= body_size + settings.size_tolerance
+            or first.top - title.bottom > settings.subtitle_gap * title.size
+            or _overlap(first.x0, first.x1, title.x0, title.x1) <= 0):
+        return None
+    same = [l for l in below if _same_size(l.size, first.size, settings) and not l.bullet and not l.bold]
+    return next(b for b in lines_to_headings(same, settings) if first in b.lines)
+
+
 def _inside(line: Line, box: BBox) -> bool:
     cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
     return box.x0 <= cx <= box.x1 and box.top <= cy <= box.bottom
@@ -506,21 +535,34 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
     rest = [l for l in rest if l not in label_lines]
     label = "\n".join(l.text for l in sorted(label_lines, key=lambda l: (l.top, l.x0))) or None
 
-    # Boxes (filled or outlined) holding no bullets and a heading name the column below them;
-    # the rest of their text is a description, not a list item. The heading is the bold text,
-    # or, where a producer sets it in the regular face, the text larger than the rest.
+    # Boxes (filled or outlined) that open with a heading name the column below them; the rest
+    # of their text is a description, not a list item, even when it is bulleted, as long as
+    # the column's list stands below the box (a box holding its own list is a list box). The
+    # heading is the bold text, or, where a producer sets it in the regular face, the text
+    # larger than the rest.
     body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else biggest
+    boxes = filled_boxes(page, body_size, settings)
     column_boxes: list[tuple[BBox, str]] = []
-    for box in filled_boxes(page, body_size, settings):
+    for box in boxes:
         inside = [l for l in rest if _inside(l, box)]
-        if not inside or any(l.bullet for l in inside):
+        if not inside:
+            continue
+        if any(l.bullet for l in inside) and not _heads_a_list(box, rest, boxes):
             continue
         head_lines = _box_heading_lines(inside, settings)
-        if not head_lines:
+        if not head_lines or min(l.top for l in head_lines) > min(l.top for l in inside) + 1:
             continue
         heading = "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))
         column_boxes.append((box, heading))
         rest = [l for l in rest if l not in inside]
+
+    # A subtitle under the title (a "title + subtitle" slide) is the slide's own title; the
+    # title above it then names the deck or section, as a label above the title does.
+    subtitle = slide_subtitle(title_block, rest, body_size, settings)
+    if subtitle is not None:
+        rest = [l for l in rest if l not in subtitle.lines]
+        label = label or title
+        title = subtitle.text
 
     headings = lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings)
     items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)

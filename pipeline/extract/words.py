@@ -138,11 +138,13 @@ def page_words(page, page_number: int, bold_markers: Sequence[str] = DEFAULT_BOL
     """The words of a pdfplumber page, read once, with font and bold flag.
 
     Words whose centre lies outside the page are dropped: a spreadsheet cell that spans a
-    page break prints its overflow at negative x on the next page.
+    page break prints its overflow at negative x on the next page. Words that character
+    spacing split apart are joined again (join_letter_spaced).
     """
     raw = page.extract_words(x_tolerance=x_tolerance, y_tolerance=y_tolerance,
                              keep_blank_chars=False, use_text_flow=False,
-                             extra_attrs=["fontname", "size"])
+                             extra_attrs=["fontname", "size"], return_chars=True)
+    raw = join_letter_spaced(raw)
     width, height = float(page.width), float(page.height)
     words: list[Word] = []
     for w in raw:
@@ -153,6 +155,84 @@ def page_words(page, page_number: int, bold_markers: Sequence[str] = DEFAULT_BOL
                           float(w["bottom"]), w["fontname"], round(float(w["size"]), 2),
                           page_number, is_bold_font(w["fontname"], bold_markers)))
     return words
+
+
+# --------------------------------------------------------------------------- letter spacing
+
+# Character spacing ("expanded" text in an office program, CSS letter-spacing, reportlab's
+# charSpace) adds the same gap after every glyph; once it passes the extractor's x tolerance a
+# word falls apart ("a siakasta", "P ä ä t ö s"). A word space is still wider than the letter
+# gaps around it by at least this much (x font size): spaces are 0.22-0.32 em in text fonts.
+WORD_SPACE_EM = 0.15
+# Below this letter spacing (x font size) a line is set normally and nothing is joined.
+MIN_TRACKING_EM = 0.04
+# How many glyph gaps on each side of a word break measure the letter spacing there.
+TRACKING_WINDOW = 5
+
+
+def _baseline_rows(raw: Sequence[dict]) -> list[list[dict]]:
+    """Raw pdfplumber words in rows of one font size and baseline, each row left to right."""
+    rows: list[list[dict]] = []
+    for w in sorted(raw, key=lambda w: (round(float(w["size"]), 1), float(w["bottom"]), float(w["x0"]))):
+        size = float(w["size"])
+        if rows:
+            last = rows[-1][-1]
+            if (abs(float(last["size"]) - size) < 0.05
+                    and abs(float(last["bottom"]) - float(w["bottom"])) <= 0.2 * size):
+                rows[-1].append(w)
+                continue
+        rows.append([w])
+    return [sorted(row, key=lambda w: float(w["x0"])) for row in rows]
+
+
+def _glyph_gaps(row: Sequence[dict]) -> tuple[list[float], list[int]]:
+    """Every gap between neighbouring glyphs of a row, and the positions of the word breaks."""
+    gaps: list[float] = []
+    breaks: list[int] = []
+    previous = None
+    for word in row:
+        for i, char in enumerate(word["chars"]):
+            if previous is not None:
+                if i == 0:
+                    breaks.append(len(gaps))
+                gaps.append(float(char["x0"]) - float(previous["x1"]))
+            previous = char
+    return gaps, breaks
+
+
+def join_letter_spaced(raw: list[dict], word_space_em: float = WORD_SPACE_EM,
+                       min_tracking_em: float = MIN_TRACKING_EM, window: int = TRACKING_WINDOW) -> list[dict]:
+    """Join raw pdfplumber words (extracted with return_chars) that letter spacing split.
+
+    Decided by glyph gaps, not by a dictionary: the letter spacing at a word break is the
+    median gap of the glyphs around it; the break is a real word space only when it is wider
+    than that by `word_space_em` x the font size. Normally set text (letter spacing under
+    `min_tracking_em`) is returned as it is.
+    """
+    if not raw or "chars" not in raw[0]:
+        return list(raw)
+    joined: dict[int, dict] = {}  # id of a word's first piece -> the whole word
+    absorbed: set[int] = set()
+    for row in _baseline_rows(raw):
+        gaps, breaks = _glyph_gaps(row)
+        size = float(row[0]["size"])
+        head = row[0]
+        for word, at in zip(row[1:], breaks):
+            near = gaps[max(0, at - window):at] + gaps[at + 1:at + 1 + window]
+            tracking = sorted(near)[len(near) // 2] if near else 0.0
+            whole = joined.get(id(head), head)
+            if (tracking >= min_tracking_em * size
+                    and -0.1 * size <= gaps[at] <= tracking + word_space_em * size
+                    and whole["fontname"] == word["fontname"]):
+                joined[id(head)] = {**whole, "text": whole["text"] + word["text"], "x1": word["x1"],
+                                    "top": min(whole["top"], word["top"]),
+                                    "bottom": max(whole["bottom"], word["bottom"]),
+                                    "chars": [*whole["chars"], *word["chars"]]}
+                absorbed.add(id(word))
+            else:
+                head = word
+    # The extractor's own order, with each split word in the place of its first piece.
+    return [joined.get(id(w), w) for w in raw if id(w) not in absorbed]
 
 
 def bbox_of(words: Iterable[Word]) -> BBox:

@@ -24,7 +24,7 @@ from pipeline.model import (
     TableRow,
 )
 from pipeline.normalise.areas import area_from_text
-from pipeline.normalise.text import canonical_name, clean_label, join_lines, slug
+from pipeline.normalise.text import canonical_name, clean_label, collapse_whitespace, join_lines, slug
 from pipeline.normalise.values import (
     Where,
     audience_of,
@@ -69,7 +69,9 @@ def resolve_area(
             raise NormalisationError(
                 path, f"publisher {stated!r} does not name an employment area (…työllisyysalue)"
             )
-        area, warnings = found
+        area, name_warnings = found
+        place = Where(path, None, f"publisher {stated!r} (sources manifest)")
+        warnings = tuple(place.warning(w) for w in name_warnings)
         if read is not None and read[0].id != area.id:
             warnings += (
                 f"{path}: the document names {read[0].name!r} but its publisher is {area.name!r}; "
@@ -81,7 +83,34 @@ def resolve_area(
             path,
             "the document names no employment area; set `publisher` for it in the sources manifest",
         )
-    return read
+    # The area is named in the document's title (or the table's title line): its first page.
+    area, name_warnings = read
+    place = Where(path, 1, "document title")
+    return area, tuple(place.warning(w) for w in name_warnings)
+
+
+def document_warnings(doc: ExtractedDocument) -> tuple[str, ...]:
+    """The extractor's warnings about `doc`, each naming its file (they name page and text)."""
+    path = str(doc.source.path)
+    return tuple(w if w.startswith(f"{path}: ") else f"{path}: {w}" for w in doc.warnings)
+
+
+def table_audience_warnings(doc: ExtractedDocument) -> tuple[str, ...]:
+    """One warning per table whose title names no audience in vocab.yaml: without it, its
+    rows are published with no audience (unless their group row names one)."""
+    path = str(doc.source.path)
+    warnings = []
+    for number in sorted({row.table for row in doc.rows}):
+        rows = [row for row in doc.rows if row.table == number]
+        title = rows[0].table_title
+        if audience_of([title]) is not None:
+            continue
+        pages = [loc.page for row in rows for cell in row.cells.values() for loc in cell.locations]
+        without = sum(1 for row in rows if audience_of([title, *([row.group] if row.group else [])]) is None)
+        warnings.append(Where(path, min(pages, default=None), f"table {number} title").warning(
+            f"{collapse_whitespace(title)!r} names no audience in pipeline/normalise/vocab.yaml (audiences); "
+            f"{without} of its {len(rows)} rows are published without one"))
+    return tuple(warnings)
 
 
 # --------------------------------------------------------------------------- table rows
@@ -232,7 +261,7 @@ def document_entries(doc: ExtractedDocument) -> tuple[list[_Draft], tuple[str, .
         warnings += row_warnings
     drafts.extend(entries_from_items(doc))
     drafts, id_warnings = _unique_ids(drafts, doc.source.id)
-    return drafts, warnings + id_warnings
+    return drafts, document_warnings(doc) + table_audience_warnings(doc) + warnings + id_warnings
 
 
 def normalise(

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
@@ -226,6 +226,11 @@ def shard_changes(old: dict[str, Shard] | None, new: list[Shard], *, sg: str, pr
 # --------------------------------------------------------------------------- release
 
 
+def release_warnings(shards: list[Shard]) -> tuple[str, ...]:
+    """Every warning about the data in the release (kept shards' too: their data is in it), sorted."""
+    return tuple(sorted({w for shard in shards for w in shard.result.warnings}))
+
+
 def release_id(shards: list[Shard], fixed: dict[str, bytes], dates: list[dt.date]) -> str:
     digest = hashlib.sha256()
     for name in sorted(fixed):
@@ -291,6 +296,7 @@ def assemble_release(
 
         changes = shard_changes(old_shards, shards, sg=serialise.sg_namespace(settings.def_iri), previous=previous,
                                 release=rid, previous_dir=previous_dir, labels=definitions_graph(settings))
+        changes = replace(changes, warnings=release_warnings(shards))
         old_changelog = None
         if previous_dir is not None and (previous_dir / CHANGELOG).exists():
             old_changelog = (previous_dir / CHANGELOG).read_text(encoding="utf-8")

@@ -56,6 +56,9 @@ class Changes:
     areas_added: tuple[str, ...] = ()  # whole employment areas new in this release (their services in `added`)
     areas_removed: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # What the data of this release was published without (unknown audiences, producer roles,
+    # area names...): every shard's normalisation warnings, sorted.
+    warnings: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -258,7 +261,10 @@ def diff_graphs(old: Graph | None, new: Graph, *, sg_namespace: str, previous_re
 
 
 def changes_json(changes: Changes) -> bytes:
-    return (json.dumps(asdict(changes), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    data = asdict(changes)
+    if not data["warnings"]:
+        del data["warnings"]  # a release without warnings keeps the bytes it had before they existed
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def changes_markdown(changes: Changes) -> str:
@@ -288,6 +294,8 @@ def changes_markdown(changes: Changes) -> str:
             lines += [f"  - entry added: {e}" for e in c.entries_added]
             lines += [f"  - entry removed: {e}" for e in c.entries_removed]
         lines.append("")
+    if changes.warnings:
+        lines += ["### Warnings", ""] + [f"- {' '.join(w.split())}" for w in changes.warnings] + [""]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from pipeline.config import Settings
-from pipeline.errors import GuardRefused, SettingsError
+from pipeline.errors import GuardRefused, SettingsError, WarningsAsErrors
 from pipeline.model import Source
 
 SHACL_ENGINES = ("pyshacl", "turbo")
@@ -53,6 +53,12 @@ def check_sources_present(settings: Settings, sources: list[Source]) -> None:
             f"{settings.sources}: no source documents (no PDFs and no sources.yaml entries): "
             "refusing to publish an empty release; check the path or the mount"
         )
+
+
+def check_warnings(warnings: tuple[str, ...], strict: bool) -> None:
+    """With `strict` (--strict-warnings) any warning refuses the release."""
+    if strict and warnings:
+        raise WarningsAsErrors(warnings)
 
 
 def check_shrink(previous_services: int | None, services: int, max_shrink: float, allow: bool) -> None:

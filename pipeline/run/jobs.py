@@ -91,12 +91,12 @@ def extract_job(source: Source, settings: Settings) -> SourceOutcome:
         pass
     try:
         doc, cached = document(source, settings)
-        from pipeline.normalise.services import resolve_area
+        from pipeline.normalise.services import document_warnings, resolve_area
 
         area, area_warnings = resolve_area(doc)
     except PipelineError as error:
         return SourceOutcome(source.id, error=error)
-    warnings = tuple(doc.warnings) + tuple(area_warnings)
+    warnings = document_warnings(doc) + tuple(area_warnings)
     _write_json(index, {"area_id": area.id, "area_name": area.name, "warnings": list(warnings)})
     return SourceOutcome(source.id, area.id, area.name, cached, warnings)
 

@@ -40,6 +40,7 @@ _STATE = "last-run.json"
 class Options:
     strict: bool = False  # any unusable source fails the whole run (nothing published)
     allow_shrink: bool = False  # publish even if more than Settings.max_shrink of the services go
+    strict_warnings: bool = False  # any warning fails the whole run (nothing published)
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,8 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     services = sum(len(s.result.services) for s in shards.values())
     previous_services = sum(len(s.result.services) for s in previous.values()) if previous else None
     guards.check_shrink(previous_services, services, settings.max_shrink, options.allow_shrink)
+    warnings |= {w for s in shards.values() if s.kept_from is None for w in s.result.warnings}  # kept: stale
+    guards.check_warnings(tuple(sorted(warnings)), options.strict_warnings)
 
     result = assemble_release(
         list(shards.values()), settings, manifest_dates=[s.date for s in sources], critical=critical)
@@ -275,7 +278,6 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     report.entries = sum(s.result.entries for s in shards.values())
     report.triples = sum(s.result.triples for s in shards.values())
     report.quarantined = quarantined
-    warnings |= {w for s in shards.values() if s.kept_from is None for w in s.result.warnings}  # kept: stale
     report.warnings = sorted(warnings)
     if result.changes is not None:
         report.added = [c.title for c in result.changes.added]

@@ -63,7 +63,7 @@ class RunReport:
         return (
             f"{self.status}: {self.message} | sources {self.sources} (parsed {self.parsed}, cached "
             f"{self.cached}) | areas {self.shards} (built {self.shards_built}) | services {self.services} "
-            f"| entries {self.entries} | triples {self.triples}"
+            f"| entries {self.entries} | triples {self.triples} | warnings {len(self.warnings)}"
         )
 
     def markdown(self) -> str:
@@ -77,6 +77,7 @@ class RunReport:
             ("entries (rows and bullets)", self.entries),
             ("services", self.services),
             ("triples", self.triples),
+            ("warnings", len(self.warnings)),
             ("services added / removed / changed", f"{len(self.added)} / {len(self.removed)} / {len(self.changed)}"),
         ]
         lines = ["# servicegraph run", "", self.message, "", "| | |", "| --- | --- |"]

@@ -38,6 +38,7 @@ SOURCE_BULLET = "\uf076"
 STYLES: dict[str, tuple[float, bool, int | None, float]] = {
     "label": (12, False, None, 0),
     "title": (24, True, None, 0),
+    "subtitle": (16, False, None, 0),  # only in the `subtitle` variant
     "box_head": (12, True, None, 0),
     "box_text": (9, False, None, 2),
     "h1": (14, True, None, 6),
@@ -66,12 +67,23 @@ class SlidesVariant:
     font_scale: float = 1.0
     bullet: str = SOURCE_BULLET  # or "•"
     stem: str = STEM
+    sub_bullet: str | None = None  # the level-2 glyph ("–", "-"); None: the same as `bullet`
+    # Slide 1 as a "title + subtitle" layout: the deck's name ("Palveluluokittelu") is the
+    # 24 pt title and the slide's own title a 16 pt regular subtitle under it.
+    subtitle: bool = False
+    # Extra space after every character (points; a:rPr/@spc), on the runs of `tracked_styles`:
+    # what "expanded" character spacing in Impress does. Wide enough, it splits words.
+    tracking_pt: float = 0.0
+    tracked_styles: tuple[str, ...] = ("bullet", "sub", "item", "box_text")
+    # The descriptions inside the delivery-level boxes as bulleted paragraphs with this glyph.
+    box_bullet: str | None = None
 
     def __post_init__(self) -> None:
         if self.aspect not in ("16:9", "4:3"):
             raise ValueError(f"aspect must be '16:9' or '4:3', not {self.aspect!r}")
-        if len(self.bullet) != 1:
-            raise ValueError(f"bullet must be one character, not {self.bullet!r}")
+        for glyph in (self.bullet, self.sub_bullet or self.bullet):
+            if len(glyph) != 1:
+                raise ValueError(f"a bullet must be one character, not {glyph!r}")
 
 
 def load_content(path: Path = CONTENT) -> dict[str, Any]:
@@ -101,14 +113,14 @@ def _set_bullet(paragraph: Any, level: int | None, glyph: str, font_name: str) -
     bu_char.set("char", glyph)
 
 
-def _check_fit(paras: list[tuple[str, float, bool, int | None, float]], width_in: float,
+def _check_fit(paras: list[tuple[str, float, bool, int | None, float, float]], width_in: float,
                height_in: float, font_name: str, where: str) -> None:
     """Refuse a layout whose text would overflow its box (nothing may be clipped or overlap)."""
     needed = 2 * INSET_IN * 72
-    for text, size, bold, level, before in paras:
+    for text, size, bold, level, before, tracking in paras:
         indent = INDENTS[level][0] if level else 0.0
         usable = (width_in - 2 * INSET_IN - indent) * 72
-        lines = len(wrap(text, usable, font_name, size, bold))
+        lines = len(wrap(text, usable, font_name, size, bold, tracking))
         needed += before + lines * size * LINE_HEIGHT
     if needed > height_in * 72:
         raise ValueError(f"{CONTENT}: {where}: text needs {needed / 72:.2f} in, box is {height_in} in")
@@ -132,13 +144,17 @@ def _add_shape(slide: Any, spec: dict[str, Any], x_scale: float, v: SlidesVarian
     tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = Inches(INSET_IN)
 
     body = spec.get("size", DEFAULT_BODY_PT)
-    planned: list[tuple[str, float, bool, int | None, float]] = []
+    planned: list[tuple[str, float, bool, int | None, float, float]] = []
     for i, (style, text) in enumerate(spec["paras"]):
         size, bold, level, before = STYLES[style]
         size = (size or body) * v.font_scale
         before = before * v.font_scale if i else 0.0
+        tracking = v.tracking_pt if style in v.tracked_styles else 0.0
         paragraph = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        _set_bullet(paragraph, level, v.bullet, v.font_name)
+        glyph = v.sub_bullet if level == 2 and v.sub_bullet else v.bullet
+        if style == "box_text" and v.box_bullet:
+            level, glyph = 1, v.box_bullet
+        _set_bullet(paragraph, level, glyph, v.font_name)
         if before:
             paragraph.space_before = Pt(before)
         for j, line in enumerate(text.split("\n")):
@@ -149,16 +165,32 @@ def _add_shape(slide: Any, spec: dict[str, Any], x_scale: float, v: SlidesVarian
             run.font.name = v.font_name
             run.font.size = Pt(size)
             run.font.bold = bold
+            if tracking:
+                run.font._rPr.set("spc", str(round(tracking * 100)))  # hundredths of a point
             fill = "fill" in spec
             run.font.color.rgb = BOX_TEXT_RGB if fill else LABEL_RGB if style == "label" else TEXT_RGB
-        planned.append((text, size, bold, level, before))
+        planned.append((text, size, bold, level, before, tracking))
     _check_fit(planned, w, h, v.font_name, where)
+
+
+def with_subtitle(content: dict[str, Any]) -> dict[str, Any]:
+    """Slide 1 as title + subtitle: the label's text becomes the title, the title a subtitle."""
+    first = content["slides"][0]["shapes"]
+    label = next(s for s in first if s["paras"][0][0] == "label")
+    title = next(s for s in first if s["paras"][0][0] == "title")
+    x, _, w, _ = title["box"]
+    shapes = [{"box": [x, 0.08, w, 0.5], "paras": [["title", label["paras"][0][1]]]},
+              {"box": [x, 0.6, w, 0.42], "paras": [["subtitle", title["paras"][0][1]]]},
+              *(s for s in first if s is not label and s is not title)]
+    return {**content, "slides": [{**content["slides"][0], "shapes": shapes}, *content["slides"][1:]]}
 
 
 def build_slides_pptx(path: Path, variant: SlidesVariant = SlidesVariant(),
                       content: dict[str, Any] | None = None) -> Path:
     """Write the presentation to `path` (`content`: another deck of slides.yaml's shape)."""
     content = content if content is not None else load_content()
+    if variant.subtitle:
+        content = with_subtitle(content)
     base_w, height = content["slide_width_in"], content["slide_height_in"]
     width = base_w if variant.aspect == "16:9" else height * 4 / 3
     prs = Presentation()

@@ -5,6 +5,11 @@ differs: bulleted paragraphs become `<ul>` lists, so Chromium draws their marker
 shapes (a filled disc at level 1, a stroked circle at level 2) and the PDF text has no bullet
 glyph at all. Used by tests/test_corpus_slides.py; the committed PDF stays LibreOffice's.
 
+`letter_spacing="0.16em"` spaces out the list items of slides 2-3 with CSS letter-spacing: wide enough that
+an extractor's word grouping splits words apart ("a siakasta").
+
+`subtitle=True` sets slide 1 as title ("Palveluluokittelu") + subtitle, as slides.with_subtitle.
+
 `boxes="outlined"` draws the delivery-level boxes as bordered (stroked, unfilled) rectangles
 with their heading in the regular face, only larger than the description, and the level-1
 markers as filled squares: what a web page styled by hand tends to look like.
@@ -18,7 +23,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from slides import DEFAULT_BODY_PT, STYLES, load_content
+from slides import DEFAULT_BODY_PT, STYLES, load_content, with_subtitle
 
 STEM = "000_palveluluokittelu"
 # One print takes about 1 s; a hung browser must not hang a test run.
@@ -86,7 +91,8 @@ def _shape_html(spec: dict[str, Any], boxes: str) -> str:
     return f'<div class="{klass}" style="{css}">{"".join(parts)}</div>'
 
 
-def slides_html(content: dict[str, Any] | None = None, boxes: str = "filled") -> str:
+def slides_html(content: dict[str, Any] | None = None, boxes: str = "filled", letter_spacing: str = "") -> str:
+    """The deck as one HTML page; `letter_spacing` (a CSS length) spaces out slides 2-3's lists."""
     if boxes not in ("filled", "outlined"):
         raise ValueError(f"boxes must be 'filled' or 'outlined', not {boxes!r}")
     content = content if content is not None else load_content()
@@ -96,18 +102,23 @@ def slides_html(content: dict[str, Any] | None = None, boxes: str = "filled") ->
         for slide in content["slides"]
     ]
     head = f'<meta charset="utf-8"><title>{html.escape(content["title"])}</title>'
+    if letter_spacing:
+        # Not on slide 1: its long 8.5 pt list would run past the slide's bottom and be clipped.
+        head += f"<style>.slide + .slide li {{ letter-spacing: {letter_spacing} }}</style>"
     return f"<!DOCTYPE html><html lang=\"fi\"><head>{head}<style>{CSS % {'w': w, 'h': h}}</style></head>" \
            f"<body class=\"boxes-{boxes}\">{''.join(slides)}</body></html>"
 
 
-def build_slides_html_pdf(out_dir: Path, stem: str = STEM, boxes: str = "filled") -> Path:
+def build_slides_html_pdf(out_dir: Path, stem: str = STEM, boxes: str = "filled", letter_spacing: str = "",
+                          subtitle: bool = False) -> Path:
     """Write `out_dir/<stem>.html` and print it to `out_dir/<stem>.pdf` with headless Chromium."""
     exe = chromium_path()
     if exe is None:
         raise RuntimeError("Chromium is not installed; cannot print the HTML slides")
     out_dir.mkdir(parents=True, exist_ok=True)
     page = out_dir / f"{stem}.html"
-    page.write_text(slides_html(boxes=boxes), encoding="utf-8")
+    content = with_subtitle(load_content()) if subtitle else None  # slide 1 as title + subtitle
+    page.write_text(slides_html(content, boxes=boxes, letter_spacing=letter_spacing), encoding="utf-8")
     target = out_dir / f"{stem}.pdf"
     profile = out_dir / "chromium-profile"
     cmd = [exe, "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",

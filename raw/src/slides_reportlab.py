@@ -40,13 +40,13 @@ def _register() -> None:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
 
 
-def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
+def _wrap(text: str, width: float, font: str, size: float, char_space: float = 0.0) -> list[str]:
     lines: list[str] = []
     for hard in text.split("\n"):
         current = ""
         for word in hard.split(" "):
             candidate = f"{current} {word}" if current else word
-            if current and pdfmetrics.stringWidth(candidate, font, size) > width:
+            if current and pdfmetrics.stringWidth(candidate, font, size) + char_space * len(candidate) > width:
                 lines.append(current)
                 current = word
             else:
@@ -55,7 +55,9 @@ def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
     return lines
 
 
-def _draw_shape(canvas: Canvas, spec: dict[str, Any], scale: float, page_h: float, top_margin: float) -> None:
+def _draw_shape(canvas: Canvas, spec: dict[str, Any], scale: float, page_h: float, top_margin: float,
+                char_space: float = 0.0) -> None:
+    """One shape; `char_space` (points) spaces out the characters of its bulleted items."""
     inch = 72 * scale
     x, y, w, h = (v * inch for v in spec["box"])
     y += top_margin
@@ -74,18 +76,23 @@ def _draw_shape(canvas: Canvas, spec: dict[str, Any], scale: float, page_h: floa
         indent = INDENTS[level][0] * inch if level else 0.0
         text_x = x + inset + indent
         canvas.setFillColor(WHITE if fill else LABEL if style == "label" else TEXT)
-        for n, line in enumerate(_wrap(text, w - 2 * inset - indent, font, size)):
+        spacing = char_space if level else 0.0
+        for n, line in enumerate(_wrap(text, w - 2 * inset - indent, font, size, spacing)):
             baseline = page_h - cursor - 0.9 * size
             if level and n == 0:
                 canvas.setFont(FONTS[False][0], size)
                 canvas.drawString(x + inset + (INDENTS[level][0] + INDENTS[level][1]) * inch, baseline, BULLETS[level])
             canvas.setFont(font, size)
-            canvas.drawString(text_x, baseline, line)
+            canvas.drawString(text_x, baseline, line, charSpace=spacing)
             cursor += LINE_PITCH * size
 
 
-def build_slides_reportlab_pdf(out_dir: Path, stem: str = STEM) -> Path:
-    """Draw the deck onto A4 landscape pages with reportlab: `out_dir/<stem>.pdf`."""
+def build_slides_reportlab_pdf(out_dir: Path, stem: str = STEM, char_space: float = 0.0) -> Path:
+    """Draw the deck onto A4 landscape pages with reportlab: `out_dir/<stem>.pdf`.
+
+    `char_space` (points, reportlab's charSpace) spaces out the bulleted items of slides 2-3
+    (slide 1's long list would grow into the shapes below it).
+    """
     _register()
     content = load_content()
     page_w, page_h = landscape(A4)
@@ -96,9 +103,9 @@ def build_slides_reportlab_pdf(out_dir: Path, stem: str = STEM) -> Path:
     # invariant=1: no creation date or random id, the same bytes on every run.
     canvas = Canvas(str(target), pagesize=(page_w, page_h), invariant=1)
     canvas.setTitle(content["title"])
-    for slide in content["slides"]:
+    for number, slide in enumerate(content["slides"], start=1):
         for spec in slide["shapes"]:
-            _draw_shape(canvas, spec, scale, page_h, top_margin)
+            _draw_shape(canvas, spec, scale, page_h, top_margin, char_space if number > 1 else 0.0)
         canvas.showPage()
     canvas.save()
     return target

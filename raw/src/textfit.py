@@ -19,22 +19,24 @@ def _font(name: str, bold: bool) -> FT2Font:
     return FT2Font(font_manager.findfont(props, fallback_to_default=True))
 
 
-def text_width_pt(text: str, font_name: str, size_pt: float, bold: bool = False) -> float:
-    """Advance width of `text` in points."""
+def text_width_pt(text: str, font_name: str, size_pt: float, bold: bool = False,
+                  tracking_pt: float = 0.0) -> float:
+    """Advance width of `text` in points (`tracking_pt`: extra space after every character)."""
     font = _font(font_name, bold)
     font.set_size(size_pt, 72)
     font.set_text(text)
-    return font.get_width_height()[0] / 64.0
+    return font.get_width_height()[0] / 64.0 + tracking_pt * len(text)
 
 
-def wrap(text: str, width_pt: float, font_name: str, size_pt: float, bold: bool = False) -> list[str]:
+def wrap(text: str, width_pt: float, font_name: str, size_pt: float, bold: bool = False,
+         tracking_pt: float = 0.0) -> list[str]:
     """Greedy word wrap at spaces (explicit newlines kept), like an office program does."""
     lines: list[str] = []
     for hard_line in text.split("\n"):
         current = ""
         for word in hard_line.split(" "):
             candidate = f"{current} {word}" if current else word
-            if current and text_width_pt(candidate, font_name, size_pt, bold) > width_pt:
+            if current and text_width_pt(candidate, font_name, size_pt, bold, tracking_pt) > width_pt:
                 lines.append(current)
                 current = word
             else:
