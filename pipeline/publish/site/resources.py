@@ -7,6 +7,8 @@ knowing the property; only the order and the labels come from here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -16,6 +18,16 @@ from pipeline.publish.site.links import Linker
 LANGS = ("fi", "en", "sv")  # the order a label is chosen in; the data is Finnish first
 LABEL_PROPERTIES = (SKOS.prefLabel, DCTERMS.title, RDFS.label)
 _PROV_VALUE = URIRef("http://www.w3.org/ns/prov#value")
+
+
+@lru_cache(maxsize=1)
+def reused_term_labels() -> dict[str, str]:
+    """IRI -> English label of the reused terms listed in terms.yaml."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "terms.yaml").read_text(encoding="utf-8"))
+    spaces = data["namespaces"]
+    return {spaces[name.split(":")[0]] + name.split(":", 1)[1]: label for name, label in data["labels"].items()}
 
 
 def _lang_rank(value: Literal) -> tuple[int, str]:
@@ -59,6 +71,11 @@ class Labels:
                     break
             self._cache[key] = str(found) if found is not None else ("" if lang else local_name(str(iri)))
         return self._cache[key]
+
+    def term(self, iri: URIRef | str) -> str:
+        """How a class or property is named on a page: in English (the pages' own language), from
+        the ontology or terms.yaml, else its local name."""
+        return self.label(iri, "en") or reused_term_labels().get(str(iri)) or local_name(str(iri))
 
     def in_languages(self, iri: URIRef, predicate: URIRef = SKOS.prefLabel) -> dict[str, str]:
         """lang -> text of `predicate` for fi, sv, en (where present), in that order."""
@@ -122,7 +139,7 @@ def facts(graph: Graph, subject: URIRef, page: str, labels: Labels, linker: Link
     rows = []
     for p, objects in by_predicate.items():
         values = sorted((value(o, page, labels, linker) for o in objects), key=lambda v: (v.text, v.lang, v.iri))
-        rows.append(Fact(labels.label(p), linker.href(page, p), str(p), tuple(values)))
+        rows.append(Fact(labels.term(p), linker.href(page, p), str(p), tuple(values)))
     return tuple(sorted(rows, key=lambda f: (f.label.casefold(), f.iri)))
 
 
@@ -130,29 +147,41 @@ def section(graph: Graph, subject: URIRef, page: str, labels: Labels, linker: Li
             skip: frozenset = frozenset()) -> Section:
     found = linker.page(subject)
     anchor = found[1] if found and found[1] else "top"
-    types = tuple(sorted((value(t, page, labels, linker) for t in graph.objects(subject, RDF.type)), key=lambda v: v.iri))
+    types = tuple(sorted((Value(labels.term(t), linker.href(page, t), "", str(t)) for t in graph.objects(subject, RDF.type)),
+                         key=lambda v: v.iri))
     return Section(str(subject), anchor, labels.label(subject), types, facts(graph, subject, page, labels, linker, skip))
+
+
+@lru_cache(maxsize=4)
+def _prefixes(def_iri: str) -> dict[str, str]:
+    from pipeline.publish.serialise import prefixes
+
+    return prefixes(def_iri)  # a deep copy of the context each call: once per build is enough
 
 
 def page_turtle(graph: Graph, subjects: list, def_iri: str) -> str:
     """The triples of `subjects` (and of the blank nodes they lead to) as Turtle, with only the
     prefixes they use: the RDF a page embeds."""
-    from pipeline.publish.serialise import prefixes, to_turtle
+    from pipeline.publish.serialise import to_turtle
     from pipeline.publish.turtle import write_turtle
 
-    part, todo, seen = Graph(), list(subjects), set()
+    triples, todo, seen = [], list(subjects), set()
     while todo:
         s = todo.pop()
         if s in seen:
             continue
         seen.add(s)
         for p, o in graph.predicate_objects(s):
-            part.add((s, p, o))
+            triples.append((s, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
-    if any(isinstance(t, BNode) for triple in part for t in triple):
+    if any(isinstance(t, BNode) for triple in triples for t in triple):
+        part = Graph()
+        for triple in triples:
+            part.add(triple)
         return to_turtle(part, def_iri, allow_blank_nodes=True).decode("utf-8")
-    used = {str(t) for triple in part for t in triple if isinstance(t, URIRef)}
-    used |= {str(o.datatype) for o in part.objects() if isinstance(o, Literal) and o.datatype is not None}
-    names = {p: ns for p, ns in prefixes(def_iri).items() if any(u.startswith(ns) for u in used)}
-    return write_turtle(part, names).decode("utf-8")
+    used = {str(t) for triple in triples for t in triple if isinstance(t, URIRef)}
+    used |= {str(o.datatype) for _, _, o in triples if isinstance(o, Literal) and o.datatype is not None}
+    spaces = _prefixes(def_iri)
+    names = {p: ns for p, ns in spaces.items() if any(u.startswith(ns) for u in used)}
+    return write_turtle(triples, names).decode("utf-8")  # any iterable of triples will do
