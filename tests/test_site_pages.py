@@ -347,3 +347,37 @@ def test_an_unchanged_area_reuses_its_cached_pages(tmp_path: Path) -> None:
     page = next(site.glob("id/service/*/*.html"))
     cached = list((tmp_path / "cache" / "shards").glob(f"*/site/{page.relative_to(site)}"))
     assert len(cached) == 1 and os.path.samefile(cached[0], page)
+
+
+def test_a_site_that_fails_midway_leaves_the_previous_release_and_no_staging_folder(tmp_path: Path) -> None:
+    # The disk fills up while the release-wide pages are written into the staging folder.
+    from rdflib import Literal as L
+
+    from pipeline.publish import assemble
+    from pipeline.publish.site import render
+
+    def graph(title: str) -> Graph:
+        g = Graph()
+        g.add((URIRef(SETTINGS.base_iri + "service/koe/palvelu"), DCTERMS.title, L(title, lang="fi")))
+        return g
+
+    output = tmp_path / "output"
+    first = assemble.publish(graph("Koepalvelu"), output, settings=replace(Settings(), output=output))
+    before = sorted(str(p.relative_to(output)) for p in output.rglob("*"))
+    real, written = render.write, []
+
+    def full_disk(root: Path, page: str, data: bytes) -> None:
+        if ".staging-" in str(root):
+            if len(written) == 3:
+                raise OSError(28, "No space left on device")
+            written.append(page)
+        real(root, page, data)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "write", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            assemble.publish(graph("Toinen koepalvelu"), output, settings=replace(Settings(), output=output))
+    assert written
+    assert os.readlink(output / "latest") == f"releases/{first.release_id}"
+    assert sorted(str(p.relative_to(output)) for p in output.rglob("*")) == before
+    assert (output / "latest" / "site" / "index.html").is_file()
