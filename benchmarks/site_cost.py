@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
 from rdflib import Graph  # noqa: E402
 
 from pipeline.config import Settings  # noqa: E402
+from pipeline.publish.assemble import _link_or_copy as link_or_copy  # noqa: E402
 from pipeline.publish.site import assemble, crops  # noqa: E402
 from pipeline.publish.site.area import build_area_site, pdfs_in_folder  # noqa: E402
 from pipeline.rdf.mapping import definitions_graph  # noqa: E402
@@ -104,7 +105,7 @@ def measure(sources: Path, label: str) -> list[str]:
         start = time.perf_counter()
         assemble.write_site(Path(tmp) / "site", areas, definitions, changelog=(release / "CHANGELOG.md").read_text(),
                             release_id=release.name, base=settings.base_iri, def_base=settings.def_iri,
-                            link=lambda a, b: shutil.copyfile(a, b))
+                            link=link_or_copy)  # hard links, as assembly does
         release_pages_s = time.perf_counter() - start
         site = sizes(release / "site")
         data = sum(p.stat().st_size for p in release.rglob("*") if p.is_file() and "site" not in p.relative_to(release).parts)

@@ -370,9 +370,9 @@ class _Builder:
 
 
 def definition_pages(definitions: Graph, base: str, def_base: str) -> set[str]:
-    """The pages the release writes for the ontology and the concept schemes (see release.py)."""
+    """The pages the release writes for the ontology and the concept schemes (see assemble.py)."""
     pages = set()
-    for subject in definitions.subjects():
+    for subject in set(definitions.subjects()):
         if isinstance(subject, URIRef):
             found = page_for_iri(str(subject), base, def_base)
             if found is not None and not found[0].startswith(DATA_DIR + "/"):

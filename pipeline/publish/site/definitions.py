@@ -50,9 +50,10 @@ class DefinitionPages:
                 for concept in s.concepts:
                     self.services[concept].append({"area": area.name, "title": s.title, "page": s.page})
         self.by_page: dict[str, list[URIRef]] = defaultdict(list)
+        own = definition_pages(definitions, base, def_base)
         for subject in sorted({s for s in definitions.subjects() if isinstance(s, URIRef)}, key=str):
             found = page_for_iri(str(subject), base, def_base)
-            if found is not None and found[0] in definition_pages(definitions, base, def_base):
+            if found is not None and found[0] in own:
                 self.by_page[found[0]].append(subject)
 
     def pages(self) -> dict[str, bytes]:
