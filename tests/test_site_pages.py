@@ -381,3 +381,17 @@ def test_a_site_that_fails_midway_leaves_the_previous_release_and_no_staging_fol
     assert os.readlink(output / "latest") == f"releases/{first.release_id}"
     assert sorted(str(p.relative_to(output)) for p in output.rglob("*")) == before
     assert (output / "latest" / "site" / "index.html").is_file()
+
+
+def test_a_shard_kept_from_the_latest_release_finds_its_pages_there(release: Path) -> None:
+    # An area whose source is quarantined keeps the latest release's shard (areas/{area}.ttl);
+    # its pages come from that release's site/, listed in shards.json.
+    from pipeline.publish.site.assemble import shard_pages
+
+    for ttl in sorted((release / "areas").glob("*.ttl")):
+        found = shard_pages(ttl, ttl.stem)
+        assert found is not None and found.folder == release / "site"
+        assert found.site.area_id == ttl.stem and len(found.site.files) > 100
+        for name in found.site.files:
+            assert (found.folder / name).is_file(), name
+        assert (found.folder / found.site.page).is_file()
