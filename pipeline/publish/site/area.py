@@ -103,7 +103,7 @@ class _Builder:
         self.graph, self.definitions, self.pdfs, self.out = graph, definitions, pdfs, out
         self.sg = Vocabulary(def_base + "ontology#")
         self.base, self.def_base = base, def_base
-        self.labels = Labels((graph, definitions))
+        self.labels = Labels((graph, definitions), (self.sg("printedName"),))  # an entry by its printed name
         self.files: dict[str, str] = {}
         self.by_page: dict[str, list[URIRef]] = defaultdict(list)
         for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str):

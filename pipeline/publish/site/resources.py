@@ -55,6 +55,7 @@ class Labels:
     """Labels of terms from the graphs a page can see (its area's data and the definitions)."""
 
     graphs: tuple[Graph, ...]
+    extra: tuple[URIRef, ...] = ()  # label properties of the ontology (its base is a setting)
     _cache: dict[str, str] = field(default_factory=dict)
 
     def values(self, subject: URIRef, predicate: URIRef) -> list:
@@ -65,7 +66,7 @@ class Labels:
         if key not in self._cache:
             subject = URIRef(str(iri))
             found = None
-            for predicate in (*LABEL_PROPERTIES, _PROV_VALUE, DCTERMS.description):
+            for predicate in (*LABEL_PROPERTIES, *self.extra, _PROV_VALUE, DCTERMS.description):
                 found = pick(self.values(subject, predicate), lang)
                 if found is not None:
                     break
