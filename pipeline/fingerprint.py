@@ -14,7 +14,7 @@ from pipeline.config import PACKAGE_DIR, Settings
 from pipeline.model import Source
 
 # Files whose change changes what a run produces. Tests, docs and benchmarks do not.
-_CODE_GLOBS = ("**/*.py", "**/*.yaml", "**/*.jsonld", "**/*.ttl", "**/*.rq")
+_CODE_GLOBS = ("**/*.py", "**/*.yaml", "**/*.jsonld", "**/*.ttl", "**/*.rq", "**/*.html", "**/*.css")
 
 
 def _tree_digest(roots: tuple[Path, ...]) -> str:

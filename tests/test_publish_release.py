@@ -19,7 +19,7 @@ from pipeline.rdf.namespaces import CPSV, DCT, SG
 from sample_catalogue import sample_catalogue
 
 FIXED_NAMES = {"servicegraph.ttl", "servicegraph.jsonld", "context.jsonld", "catalog.ttl", "ontology.ttl", "CHANGELOG.md",
-               "changes.json", "shards.json", "areas"}
+               "changes.json", "shards.json", "areas", "site"}
 B = "https://servicegraph.example.org/id/"
 TSA = "https://servicegraph.example.org/def/tem-service-area/"
 

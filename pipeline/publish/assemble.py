@@ -7,6 +7,8 @@
     releases/{id}/ontology.ttl         the ontology and concept schemes, once
     releases/{id}/shards.json          the shard index: digests, counts and services per area
     releases/{id}/catalog.ttl, CHANGELOG.md, changes.json, context.jsonld
+    releases/{id}/site/                the static site: each area's pages (built with its shard,
+                                         linked in) and the release-wide ones (docs/site.md)
 
 Shards are closed subgraphs (an area's services, entries, sources and print locations share no
 subject with another area), so concatenating them sorted by area gives a deterministic file whose
@@ -51,6 +53,8 @@ from pipeline.publish.release import (
     remove_leftovers,
 )
 from pipeline.publish.turtle import header
+from pipeline.publish.site import area as site_area
+from pipeline.publish.site import assemble as site
 from pipeline.model import ShardResult
 
 AREAS = "areas"
@@ -98,11 +102,13 @@ def previous_shards(output_dir: Path) -> tuple[str | None, dict[str, Shard] | No
     return previous, shards
 
 
-def _index_bytes(shards: list[Shard]) -> bytes:
+def _index_bytes(shards: list[Shard], pages: dict[str, site.AreaPages] | None = None) -> bytes:
     # Without the cache key: it hashes the code version, and a release's bytes depend on its data only.
+    pages = pages or {}
     areas = {
         s.result.area_id: {"shard": {**s.result.to_json(), "key": ""},
-                           **({"kept_from": s.kept_from} if s.kept_from else {})}
+                           **({"kept_from": s.kept_from} if s.kept_from else {}),
+                           **({"site": pages[s.result.area_id].site.to_json()} if s.result.area_id in pages else {})}
         for s in shards
     }
     return (json.dumps({"areas": areas}, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -231,8 +237,8 @@ def release_warnings(shards: list[Shard]) -> tuple[str, ...]:
     return tuple(sorted({w for shard in shards for w in shard.result.warnings}))
 
 
-def release_id(shards: list[Shard], fixed: dict[str, bytes], dates: list[dt.date]) -> str:
-    digest = hashlib.sha256()
+def release_id(shards: list[Shard], fixed: dict[str, bytes], dates: list[dt.date], site_digest: bytes = b"") -> str:
+    digest = hashlib.sha256(site_digest)
     for name in sorted(fixed):
         digest.update(name.encode() + b"\0" + hashlib.sha256(fixed[name]).digest())
     for shard in shards:
@@ -276,7 +282,8 @@ def assemble_release(
     ontology = serialise.to_turtle(load_ontology(settings.ontology_dir, settings.def_iri), settings.def_iri,
                                    allow_blank_nodes=True)
     fixed = {CONTEXT: serialise.context_bytes(settings.def_iri), ONTOLOGY: ontology}
-    rid = release_id(shards, fixed, dates)
+    pages = {s.result.area_id: p for s in shards if (p := site.shard_pages(s.ttl, s.result.area_id)) is not None}
+    rid = release_id(shards, fixed, dates, site.site_digest(list(pages.values())))
     releases = output_dir / RELEASES
     target = releases / rid
     previous, old_shards = previous_shards(output_dir)
@@ -290,7 +297,7 @@ def assemble_release(
     releases.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
     try:
-        files = _write_content(staging, shards, fixed, settings)
+        files = _write_content(staging, shards, fixed, settings, pages)
         previous_dir = releases / previous if previous else None
         from pipeline.rdf.mapping import definitions_graph
 
@@ -311,12 +318,17 @@ def assemble_release(
             sparql_endpoint=settings.sparql_endpoint or None,
             def_iri=settings.def_iri,
         )
+        changelog = cl.changelog_document(changes, old_changelog)
         for name, data in (
             (CATALOG, serialise.to_turtle(catalog, settings.def_iri)),
             (CHANGES, cl.changes_json(changes)),
-            (CHANGELOG, cl.changelog_document(changes, old_changelog)),
+            (CHANGELOG, changelog),
         ):
             _write_streamed(staging / name, name, [data])
+        site.write_site(staging / site.SITE, list(pages.values()), definitions_graph(settings),
+                        changelog=changelog.decode("utf-8"), release_id=rid, base=settings.base_iri,
+                        def_base=settings.def_iri, link=_link_or_copy)
+        os.sync()  # the site's files are many and small: one flush instead of one fsync each
         for folder in (staging / AREAS, staging):
             if folder.is_dir():
                 os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a release is for everyone to read
@@ -331,14 +343,15 @@ def assemble_release(
     return ReleaseResult(rid, target, True, f"published release {rid}", changes)
 
 
-def _write_content(staging: Path, shards: list[Shard], fixed: dict[str, bytes], settings: Settings) -> list[metadata.PublishedFile]:
+def _write_content(staging: Path, shards: list[Shard], fixed: dict[str, bytes], settings: Settings,
+                   pages: dict[str, site.AreaPages]) -> list[metadata.PublishedFile]:
     head = header(serialise.prefixes(settings.def_iri)).encode("utf-8")
     files = [
         _write_streamed(staging / DATA_TTL, DATA_TTL, _turtle_chunks(shards, head)),
         _write_streamed(staging / DATA_JSONLD, DATA_JSONLD, _jsonld_chunks(shards)),
     ]
     files += [_write_streamed(staging / name, name, [data]) for name, data in sorted(fixed.items())]
-    _write_streamed(staging / INDEX, INDEX, [_index_bytes(shards)])  # the run's own index: no distribution
+    _write_streamed(staging / INDEX, INDEX, [_index_bytes(shards, pages)])  # the run's own index: no distribution
     (staging / AREAS).mkdir()
     for shard in shards:
         r = shard.result
@@ -428,17 +441,24 @@ def publish_graph(data: Graph, settings: Settings, *, manifest_dates: Iterable[s
     """
     from pipeline.rdf.mapping import definitions_graph
 
-    data = data - definitions_graph(settings)
+    definitions = definitions_graph(settings)
+    data = data - definitions
     with tempfile.TemporaryDirectory(prefix="servicegraph-shards-") as tmp:
         shards = []
         for area, part in sorted(split_by_area(data, settings.base_iri).items()):
             ttl = serialise.to_turtle(part, settings.def_iri)
             jsonld = serialise.to_jsonld(part, settings.def_iri)
-            (Path(tmp) / f"{area}.ttl").write_bytes(ttl)
-            (Path(tmp) / f"{area}.jsonld").write_bytes(jsonld)
+            folder = Path(tmp) / area
+            folder.mkdir()
+            (folder / "shard.ttl").write_bytes(ttl)
+            (folder / "shard.jsonld").write_bytes(jsonld)
+            # No source list here: the crops come from the sources folder, where a PDF has the published digest.
+            pdfs = site_area.pdfs_in_folder(part, settings.sources, serialise.sg_namespace(settings.def_iri))
+            site.build_shard_pages(part, definitions, pdfs, area_id=area, base=settings.base_iri,
+                                   def_base=settings.def_iri, folder=folder)
             result = describe_shard(part, area_id=area, key="graph", ttl=ttl, jsonld=jsonld,
                                     base_iri=settings.base_iri, def_iri=settings.def_iri)
-            shards.append(Shard(result, Path(tmp) / f"{area}.ttl", Path(tmp) / f"{area}.jsonld"))
+            shards.append(Shard(result, folder / "shard.ttl", folder / "shard.jsonld"))
         return assemble_release(shards, settings, manifest_dates=manifest_dates, download_base=download_base)
 
 

@@ -131,7 +131,13 @@ def build_shard(job: ShardJob) -> ShardResult:
     result = describe_shard(graph, area_id=job.area_id, key=job.key, ttl=ttl, jsonld=jsonld,
                             source_ids=(s.id for s in job.sources), warnings=catalogue.warnings,
                             base_iri=settings.base_iri, def_iri=settings.def_iri)
-    shard_cache.store(settings, result, ttl, jsonld)
+    with shard_cache.staging(settings) as folder:
+        # The area's pages and PDF crops are built here, on the worker, so they scale with the shards.
+        from pipeline.publish.site.assemble import build_shard_pages
+
+        build_shard_pages(graph, definitions_graph(settings), {s.id: s.path for s in job.sources},
+                          area_id=job.area_id, base=settings.base_iri, def_base=settings.def_iri, folder=folder)
+        shard_cache.store(settings, result, ttl, jsonld, extra=folder)
     return result
 
 
