@@ -181,3 +181,39 @@ def test_absolute_http_bases_ending_in_slash_or_hash_are_accepted(iri: str) -> N
 def test_other_bases_are_refused_with_the_reason(iri: str) -> None:
     with pytest.raises(SettingsError, match="base IRI"):
         check_iri_base("base IRI", iri)
+
+
+def test_a_source_whose_data_fails_its_area_on_first_publication_is_left_out_and_the_area_published(
+    tmp_path: Path, soffice_or_skip: None
+) -> None:
+    """A PDF that reads but whose cells contradict themselves (TEM number 2 with area 1's name)
+    fails its whole area's shard. With no earlier shard to keep, the area is built again from its
+    other sources; the file is named once, and the line says what became of the area."""
+    import sys
+
+    sys.path.insert(0, str(rh.RAW / "src"))
+    from appendix import build_appendix_pdf, load_content
+
+    content = load_content()
+    rows = content["sheets"][0]["rows"]
+    row = next(i for i, r in enumerate(rows) if isinstance(r, list) and r[0] == "Ammatinvalinnan ohjaus")
+    rows[row][4] = "2 Työn löytyminen"
+    bad = build_appendix_pdf(tmp_path / "render", content=content)
+    sources = two_areas(tmp_path / "sources")
+    shutil.copy2(bad, sources / KH_ENTRY["file"])
+    # Kanta-Häme also publishes the slides: the area has a healthy source left.
+    shutil.copy2(sources / "000_palveluluokittelu.pdf", sources / "kh_palveluluokittelu.pdf")
+    edit_manifest(sources, lambda entries: entries.append(
+        {"id": "kh_palveluluokittelu", "file": "kh_palveluluokittelu.pdf", "title": "Palveluluokittelu",
+         "publisher": "Kanta-Hämeen työllisyysalue"}))
+    output = tmp_path / "output"
+    result = run(tmp_path, "--sources", str(sources), "--output", str(output))
+    assert result.returncode == 3, result.stdout + result.stderr
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert line.startswith(f"error: {sources / KH_ENTRY['file']}: ") and "TEM area" in line
+    assert f"area {KH} published from its other sources" in line
+    assert "Traceback" not in result.stderr
+    assert (output / "latest" / "areas" / f"{KH}.ttl").is_file()
+    assert b"kh_palveluluokittelu" in (output / "latest" / "areas" / f"{KH}.ttl").read_bytes()
+    assert b"kh_liitetaulukko" not in (output / "latest" / "areas" / f"{KH}.ttl").read_bytes()
+    rh.check_release(output / "latest")

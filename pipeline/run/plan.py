@@ -19,7 +19,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.config import Settings
@@ -158,6 +158,15 @@ def _area_of_failed(source: Source, previous: dict | None) -> str | None:
     return None
 
 
+def _source_named(job: ShardJob, error: PipelineError) -> Source | None:
+    """The source of `job` whose file the error names (a cell or entry it printed), if any."""
+    path = getattr(error, "path", None)
+    for source in job.sources:
+        if path is not None and str(source.path) == str(path):
+            return source
+    return None
+
+
 def _reason(error: PipelineError) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
@@ -241,23 +250,47 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     areas = (planner or plan_shards)(plan, outcomes, previous_id, previous)
     shards, jobs, quarantined = dict(areas.shards), list(areas.jobs), list(areas.quarantined)
 
-    built: list[ShardOutcome] = _run_stage(
-        executor, "shard", shard_job, [(j,) for j in jobs], [j.area_id for j in jobs], progress)
-    for job, outcome in zip(jobs, built):
-        if outcome.error is not None:
+    report.shards_built = 0
+    while jobs:
+        built: list[ShardOutcome] = _run_stage(
+            executor, "shard", shard_job, [(j,) for j in jobs], [j.area_id for j in jobs], progress)
+        retry: list[ShardJob] = []
+        for job, outcome in zip(jobs, built):
+            if outcome.error is None:
+                folder = shard_cache.entry_dir(settings, job.key)
+                shards[job.area_id] = Shard(outcome.result, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+                report.shards_built += 1
+                continue
             if options.strict:
                 raise outcome.error
-            kept = None
+            reason = _reason(outcome.error)
             if previous and job.area_id in previous:
                 shards[job.area_id] = previous[job.area_id]
                 kept = previous[job.area_id].kept_from or previous_id
+                culprit = _source_named(job, outcome.error)
+                name, path = (culprit.id, str(culprit.path)) if culprit else (f"area {job.area_id}", f"area {job.area_id}")
+                quarantined.append(Quarantined(name, path, reason, job.area_id, kept))
+                continue
+            # No earlier shard to keep: one source's data (a cell it printed, say) failed the whole
+            # area; the area is built again without that source, as when a source cannot be read.
+            culprit = _source_named(job, outcome.error)
+            if culprit is not None and len(job.sources) > 1:
+                quarantined.append(Quarantined(culprit.id, str(culprit.path), reason, job.area_id))
+                rest = tuple(s for s in job.sources if s is not culprit)
+                retry.append(ShardJob(job.area_id, rest, settings, shard_cache.shard_key(job.area_id, list(rest), settings)))
+                continue
             path = getattr(outcome.error, "path", None) or f"area {job.area_id}"
-            reason = _reason(outcome.error)
-            quarantined.append(Quarantined(f"area {job.area_id}", path, reason, job.area_id, kept))
-            continue
-        folder = shard_cache.entry_dir(settings, job.key)
-        shards[job.area_id] = Shard(outcome.result, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
-    report.shards_built = sum(1 for o in built if o.error is None)
+            quarantined.append(Quarantined(f"area {job.area_id}", path, reason, job.area_id))
+        jobs = []
+        for job in retry:
+            hit = shard_cache.load(settings, job.key)
+            if hit is not None:
+                folder = shard_cache.entry_dir(settings, job.key)
+                shards[job.area_id] = Shard(hit, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+            else:
+                jobs.append(job)
+    # What became of each quarantined source's area is known only now.
+    quarantined = [replace(q, published=q.area is None or q.area in shards) for q in quarantined]
 
     if not shards:
         reasons = "; ".join(q.reason for q in quarantined) or "no area"

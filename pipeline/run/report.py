@@ -21,12 +21,15 @@ class Quarantined:
     reason: str  # "FILE: REASON", as the error says it
     area: str | None = None  # the area it belongs to, when known
     kept: str | None = None  # the release whose shard of that area was kept, if any
+    published: bool = True  # False: its area is not in the release at all
 
     def line(self) -> str:
         if self.area is None:
             fate = "its area is unknown: nothing published from it"
         elif self.kept:
             fate = f"area {self.area} keeps its shard of release {self.kept}"
+        elif not self.published:
+            fate = f"area {self.area} not published: no usable source and no earlier shard of it"
         else:
             fate = f"area {self.area} published from its other sources"
         return f"{self.reason} (quarantined; {fate})"
