@@ -39,6 +39,10 @@ class QueryError(PipelineError):
     """A query cannot be run: bad syntax, an update, an unknown canned query, no release."""
 
 
+class UpdateRefused(QueryError):
+    """The text is SPARQL Update: a published release is read-only."""
+
+
 @dataclass
 class QueryResult:
     kind: str  # "select", "ask" or "graph" (CONSTRUCT / DESCRIBE)
@@ -129,7 +133,7 @@ def execute(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean
         return store.query(sparql)
     except SyntaxError as exc:
         if _is_update(sparql):
-            raise QueryError(
+            raise UpdateRefused(
                 "SPARQL Update is not allowed here: `query` reads a published release, which never "
                 "changes (use `serve-sparql --allow-updates` for a writable scratch store)"
             ) from None
@@ -301,14 +305,7 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
             raise QueryError(
                 f"format {fmt!r} is for SELECT and ASK; CONSTRUCT and DESCRIBE give {', '.join(GRAPH_FORMATS)} or table"
             )
-        rdf_format = GRAPH_FORMATS[fmt]
-        # Sorted triples and only the prefixes they use: the same answer is the same bytes,
-        # and Turtle groups each subject's triples.
-        triples = sorted(result, key=str)
-        if rdf_format == ox.RdfFormat.N_TRIPLES:
-            return ox.serialize(triples, format=rdf_format)
-        used = {p: ns for p, ns in sorted(prefixes.items()) if any(_uses(t, ns) for t in triples)}
-        return ox.serialize(triples, format=rdf_format, prefixes=used)
+        return write_triples(result, fmt, prefixes)
     if fmt in GRAPH_FORMATS:
         raise QueryError(f"format {fmt!r} is for CONSTRUCT and DESCRIBE; SELECT and ASK give table, {', '.join(RESULT_FORMATS)}")
     if fmt in RESULT_FORMATS:
@@ -320,6 +317,22 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
     rows = [[_cell(sol[v], shorten) for v in variables] for sol in result]
     names = [v.value for v in variables]
     return _table(names, rows).encode()
+
+
+def write_triples(triples, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (any iterable of Oxigraph triples) as Turtle, N-Triples or JSON-LD.
+
+    Sorted, with only the prefixes they use: the same triples are the same bytes, and Turtle
+    groups each subject's triples.
+    """
+    if fmt not in GRAPH_FORMATS:
+        raise QueryError(f"unknown RDF format {fmt!r} (use one of {', '.join(GRAPH_FORMATS)})")
+    rdf_format = GRAPH_FORMATS[fmt]
+    ordered = sorted(triples, key=str)
+    if rdf_format == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(ordered, format=rdf_format)
+    used = {p: ns for p, ns in sorted((prefixes or {}).items()) if any(_uses(t, ns) for t in ordered)}
+    return ox.serialize(ordered, format=rdf_format, prefixes=used)
 
 
 def _uses(triple: ox.Triple, ns: str) -> bool:
