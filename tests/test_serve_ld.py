@@ -17,7 +17,6 @@ import socket
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 import reliability_helpers as rh
+from front_door import ServeLd, release_graph, servicegraph_command, start_serve_ld
 from pipeline.config import Settings
 from pipeline.sparql.server import free_port
 
@@ -46,58 +46,6 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 COUNT_SERVICES = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a <http://purl.org/vocab/cpsv#PublicService> }"
 
 
-def servicegraph_command(*args: str) -> list[str]:
-    """The console script a user runs (`servicegraph …`), from the project's venv when there is one."""
-    script = Path(rh.PYTHON).parent / "servicegraph"
-    return [str(script), *args] if script.exists() else rh.servicegraph_cmd(*args)
-
-
-@dataclass
-class ServeLd:
-    proc: subprocess.Popen
-    port: int
-    output: Path
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
-def start_serve_ld(output: Path, cache: Path, timeout_s: float = 60.0) -> ServeLd:
-    port = free_port()
-    proc = subprocess.Popen(servicegraph_command("serve-ld", "--port", str(port), "--output", str(output)),
-                            cwd=rh.ROOT, env=rh.run_env(cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    server = ServeLd(proc, port, output)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve-ld exited with {proc.returncode}: {proc.communicate()}")
-        try:
-            if httpx.get(f"{server.base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.stop()
-    raise AssertionError(f"serve-ld did not answer within {timeout_s:.0f} s")
-
-
-def release_graph(release: Path) -> Graph:
-    graph = Graph()
-    for name in ("servicegraph.ttl", "ontology.ttl", "catalog.ttl"):
-        graph.parse(release / name, format="turtle")
-    return graph
-
-
 @pytest.fixture(scope="module")
 def output(tmp_path_factory) -> Path:
     return rh.copy_output(rh.ROOT / "output", tmp_path_factory.mktemp("serve-ld") / "output")
@@ -105,7 +53,7 @@ def output(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(output: Path, tmp_path_factory):
-    running = start_serve_ld(output, tmp_path_factory.mktemp("cache"))
+    running = start_serve_ld(output, tmp_path_factory.mktemp("serve-ld-work"))
     yield running
     running.stop()
 
@@ -348,7 +296,7 @@ def test_a_new_release_is_served_and_no_query_during_the_swap_gets_an_empty_answ
 
     output = rh.copy_output(rh.ROOT / "output", tmp_path / "output")
     old_count = len(_services(release_graph(output / "latest")))
-    running = start_serve_ld(output, tmp_path / "cache")
+    running = start_serve_ld(output, tmp_path / "work")
     answers: list[object] = []
     stop = threading.Event()
 
@@ -425,11 +373,12 @@ def test_no_release_is_one_line_and_exit_1(tmp_path):
 
 
 def test_ctrl_c_stops_the_server_at_once_without_a_traceback(tmp_path):
-    running = start_serve_ld(rh.ROOT / "output", tmp_path / "cache")
+    running = start_serve_ld(rh.ROOT / "output", tmp_path / "work")
     sent = time.monotonic()
     os.killpg(running.proc.pid, signal.SIGINT)  # the terminal's Ctrl-C: the whole foreground group
-    stdout, stderr = running.proc.communicate(timeout=30)
+    running.proc.wait(timeout=30)
     took = time.monotonic() - sent
+    stdout, stderr = running.stdout(), running.stderr()
     assert running.proc.returncode == 0, stderr
     assert took < 5, f"took {took:.1f} s"
     assert "Traceback" not in stdout + stderr and stderr == ""
@@ -442,7 +391,7 @@ def test_ctrl_c_stops_the_server_at_once_without_a_traceback(tmp_path):
 def test_the_document_bytes_do_not_depend_on_the_server_run(client, service, tmp_path):
     """Deterministic output: a second server over the same release gives the same bytes."""
     first = client.get(f"/doc/id/{service[len(BASE):]}.ttl").content
-    second_server = start_serve_ld(rh.ROOT / "output", tmp_path / "cache")
+    second_server = start_serve_ld(rh.ROOT / "output", tmp_path / "work")
     try:
         second = httpx.get(f"{second_server.base}/doc/id/{service[len(BASE):]}.ttl", timeout=30).content
     finally:
