@@ -218,3 +218,20 @@ def test_committed_release_gives_the_same_answers_from_turtle_and_jsonld(query):
     for extra in ("ontology.ttl", "catalog.ttl"):
         jsonld.parse(LATEST / extra, format="turtle")
     assert _rows_from_store(LATEST, sparql) == _rows_from_rdflib(jsonld, sparql)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_the_per_area_form_answers_from_the_area_file_alone(query, release_dir):
+    """`--area` loads areas/{area}.ttl instead of the whole dataset; with one area in the release
+    the answer is the same, which shows the area file carries everything the queries read."""
+    (area,) = [p.stem for p in (release_dir / "areas").glob("*.ttl")]
+    sparql = query.read_text(encoding="utf-8")
+    whole = write_result(run_raw(sparql, release_dir), "csv")
+    assert write_result(run_raw(sparql, release_dir, area=area), "csv") == whole
+
+
+def test_cli_query_refuses_an_unknown_area_in_one_line(release_dir):
+    result = CliRunner().invoke(app, ["query", "--name", "provenance", "--area", "nowhere", "--release", str(release_dir)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "no employment area 'nowhere'" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
             help="SELECT/ASK: table (default), json, csv, tsv, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld.",
         ),
         release: Optional[Path] = typer.Option(None, "--release", help="Release folder (default: output/latest)."),
+        area: Optional[str] = typer.Option(
+            None, "--area", help="Only this employment area's data (areas/AREA.ttl of the release), e.g. paijat-hameen-tyollisyysalue."
+        ),
         list_queries: bool = typer.Option(False, "--list", help="List the canned queries and exit."),
     ) -> None:
         """Query a published release in an embedded Oxigraph store (read-only)."""
@@ -58,7 +61,7 @@ def register(app: typer.Typer) -> None:
             if fmt is not None and fmt not in FORMATS:
                 _usage(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
             text = canned_query(name, settings) if name else sparql
-            result = run_raw(text, release, settings)
+            result = run_raw(text, release, settings, area)
             out = write_result(result, fmt, display_prefixes(settings))
             sys.stdout.buffer.write(out if out.endswith(b"\n") else out + b"\n")
             sys.stdout.flush()
