@@ -146,10 +146,22 @@ def localise_prefixes(sparql: str, settings: Settings) -> str:
     return out
 
 
-def execute(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Oxigraph's own answer (an iterator, read once); updates and bad syntax are QueryErrors."""
+def execute(
+    store: ox.Store, sparql: str, bindings: dict[str, str] | None = None
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Oxigraph's own answer (an iterator, read once); updates and bad syntax are QueryErrors.
+
+    `bindings` (variable name -> IRI) fix variables before evaluation (Oxigraph's substitutions,
+    SPARQL-dev SEP-0007): `provenance` with ?service bound answers for one service only.
+    """
+    substitutions = None
+    if bindings:
+        try:
+            substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
+        except ValueError as exc:
+            raise QueryError(f"--bind: {exc}") from None
     try:
-        return store.query(sparql)
+        return store.query(sparql, substitutions=substitutions)
     except SyntaxError as exc:
         if _is_update(sparql):
             raise UpdateRefused(
@@ -159,6 +171,8 @@ def execute(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean
         raise QueryError(f"invalid SPARQL: {exc}") from None
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from exc
+    except RuntimeError as exc:  # e.g. a --bind variable the query does not select
+        raise QueryError(f"query failed: {exc}") from None
 
 
 def query_store(store: ox.Store, sparql: str) -> QueryResult:
@@ -179,12 +193,32 @@ def query_store(store: ox.Store, sparql: str) -> QueryResult:
 
 
 def run_raw(
-    sparql: str, release_dir: Path | None = None, settings: Settings | None = None, area: str | None = None
+    sparql: str,
+    release_dir: Path | None = None,
+    settings: Settings | None = None,
+    area: str | None = None,
+    bindings: dict[str, str] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Oxigraph's answer to `sparql` over a release (default output/latest), or one area of it."""
+    """Oxigraph's answer to `sparql` over a release (default output/latest), or one area of it,
+    with `bindings` (variable -> IRI) fixed."""
     settings = settings or Settings.from_env()
     release_dir = release_dir_for(release_dir, settings)
-    return execute(load_store(release_dir, area), localise_prefixes(sparql, settings))
+    return execute(load_store(release_dir, area), localise_prefixes(sparql, settings), bindings)
+
+
+def parse_binding(text: str, prefixes: dict[str, str]) -> tuple[str, str]:
+    """`NAME=IRI` of `query --bind`: the IRI in full, in <…>, or with a published prefix (id:…)."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    value = value.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not value:
+        raise QueryError(f"--bind {text!r}: give NAME=IRI, e.g. service=id:service/AREA/NAME")
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    prefix, colon, rest = value.partition(":")
+    if colon and prefix in prefixes and not rest.startswith("//"):
+        value = prefixes[prefix] + rest
+    return name, value
 
 
 def run_query(sparql: str, release_dir: Path | None = None, settings: Settings | None = None) -> QueryResult:
