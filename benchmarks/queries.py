@@ -1,5 +1,7 @@
-"""Query speed: the median time of each canned query in Oxigraph's engine, on the whole release and
-per employment area (`servicegraph query --area`), and with a first page (LIMIT 100).
+"""Query speed: the median time of each canned query in Oxigraph's engine.
+
+Each query on the whole release, with a first page (LIMIT 100), per employment area
+(`servicegraph query --area`) and per service (`--bind service=IRI`).
 
     .venv/bin/python benchmarks/queries.py                       # N = 100 (built once, then reused)
     .venv/bin/python benchmarks/queries.py --sizes 100,1000      # also N = 1,000 (about 25 min of 2 cores)
@@ -60,8 +62,9 @@ class Timing:
         return None if not self.target else self.median_ms <= TARGET_MS
 
 
-def build_release(n: int) -> Path:
-    """output/latest of the N-document corpus, published once by the real command."""
+def build_release(n: int, engine: str) -> Path:
+    """output/latest of the N-document corpus, published once by the real command (the SHACL
+    engine does not change the release: docs/benchmarks.md checks the bytes; turbo is faster)."""
     work = RESULTS / f"n{n}"
     latest = work / "output" / "latest"
     if (latest / "servicegraph.ttl").is_file():
@@ -69,7 +72,7 @@ def build_release(n: int) -> Path:
     sources = corpus_mod.ensure_corpus(n, log=lambda m: print(m, flush=True))
     print(f"[N={n}] servicegraph run --no-prefect ...", flush=True)
     started = time.monotonic()
-    env = {**os.environ, "SERVICEGRAPH_CACHE_DIR": str(work / "cache")}
+    env = {**os.environ, "SERVICEGRAPH_CACHE_DIR": str(work / "cache"), "SERVICEGRAPH_SHACL_ENGINE": engine}
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--no-prefect", "--no-fetch", "--sources",
                            str(sources), "--output", str(work / "output")], cwd=ROOT, env=env)
     if done.returncode not in (0, 3):
@@ -159,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100", help="corpus sizes, comma-separated (default 100)")
     parser.add_argument("--release", type=Path, action="append", default=[], help="measure this release instead")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per query (default 9)")
-    parser.add_argument("--quiet", action="store_true", help="only the table")
+    parser.add_argument("--engine", default="pyshacl", help="SHACL engine of the run that builds a release "
+                        "(pyshacl or turbo: same release, turbo ~40 %% less CPU)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     releases = {str(p): p for p in args.release} or {
-        f"N = {int(n):,}": build_release(int(n)) for n in args.sizes.split(",") if n.strip()}
+        f"N = {int(n):,}": build_release(int(n), args.engine) for n in args.sizes.split(",") if n.strip()}
     results = {}
     for label, release in releases.items():
         print(f"{label}: {release}", flush=True)
