@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100", help="corpus sizes, comma-separated (default 100)")
     parser.add_argument("--release", type=Path, action="append", default=[], help="measure this release instead")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per query (default 9)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where results.json goes (default %(default)s)")
     parser.add_argument("--engine", default="pyshacl", help="SHACL engine of the run that builds a release "
                         "(pyshacl or turbo: same release, turbo ~40 %% less CPU)")
     args = parser.parse_args(argv)
@@ -172,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, release in releases.items():
         print(f"{label}: {release}", flush=True)
         results[label] = measure(release, args.repeat, settings)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     meta = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": os.getloadavg()[0],
             "python": sys.version.split()[0], "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else "?"}
-    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,
+    (args.out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,
                                                      ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
     missed = [t for r in results.values() for t in r["timings"] if t["met"] is False]
