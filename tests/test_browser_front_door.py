@@ -14,7 +14,6 @@ Two parts:
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -137,5 +136,26 @@ def test_index_to_area_to_service_shows_the_facts_and_the_highlighted_provenance
     loaded = page.eval_on_selector_all("#provenance img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
     assert all(width and width > 0 for width in loaded), loaded
     assert all(n > 50 for n in _highlighted_pixels(page, "#provenance img"))
-    # The page works without JavaScript and links back to the same IRI's RDF.
-    assert Path(page.url).suffix == ".html"
+    # The page names its RDF alternates by the service's IRI; fetched through the server from the
+    # page, they are the service's Turtle and JSON-LD.
+    for media, rdflib_format in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+        href = page.locator(f'link[rel="alternate"][type="{media}"]').first.get_attribute("href")
+        assert href and href.endswith(SERVICE_PATH), href
+        got = page.evaluate(FETCH, [f"/id/{SERVICE_PATH}", media])
+        assert got["status"] == 200 and got["type"].split(";")[0] == media
+        assert set(Graph().parse(data=got["text"], format=rdflib_format).triples((SERVICE, None, None))) == _service_triples()
+
+
+@needs_site
+def test_the_service_page_shows_its_facts_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        response = page.goto(f"{server.base}/site/id/{SERVICE_PATH}.html")
+        assert response.ok
+        assert "Palkkatuki ja työllistämistuki" in page.locator("h1").inner_text()
+        text = page.locator("body").inner_text()
+        assert "Työn löytyminen" in text and "Yhteiset tukipalvelut" in text
+        assert page.locator("#provenance img").count() >= 2
+    finally:
+        context.close()
