@@ -39,6 +39,10 @@ class QueryError(PipelineError):
     """A query cannot be run: bad syntax, an update, an unknown canned query, no release."""
 
 
+class UpdateRefused(QueryError):
+    """The text is SPARQL Update: a published release is read-only."""
+
+
 @dataclass
 class QueryResult:
     kind: str  # "select", "ask" or "graph" (CONSTRUCT / DESCRIBE)
@@ -78,9 +82,28 @@ def release_dir_for(release: Path | None, settings: Settings | None = None) -> P
     return path
 
 
-def load_store(release_dir: Path) -> ox.Store:
+AREAS_DIR = "areas"  # areas/{area}.ttl: one employment area's data (pipeline/publish/assemble.py)
+
+
+def area_names(release_dir: Path) -> list[str]:
+    return sorted(p.stem for p in (release_dir / AREAS_DIR).glob("*.ttl"))
+
+
+def load_store(release_dir: Path, area: str | None = None) -> ox.Store:
+    """The release's data, ontology and catalogue in an in-memory store.
+
+    With `area`, only that employment area's data (areas/{area}.ttl) instead of the whole
+    dataset: the per-area form of every query, which does 1/45 of the work (docs/queries.md).
+    """
     store = ox.Store()
-    for name in STORE_FILES:
+    files = list(STORE_FILES)
+    if area is not None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", area) or not (release_dir / AREAS_DIR / f"{area}.ttl").is_file():
+            known = ", ".join(area_names(release_dir)[:5]) or "none"
+            raise QueryError(f"{release_dir}: no employment area {area!r} in this release (e.g. {known}; "
+                             f"`ls {release_dir / AREAS_DIR}`)")
+        files[0] = f"{AREAS_DIR}/{area}.ttl"
+    for name in files:
         f = release_dir / name
         if not f.is_file():
             continue
@@ -129,7 +152,7 @@ def execute(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean
         return store.query(sparql)
     except SyntaxError as exc:
         if _is_update(sparql):
-            raise QueryError(
+            raise UpdateRefused(
                 "SPARQL Update is not allowed here: `query` reads a published release, which never "
                 "changes (use `serve-sparql --allow-updates` for a writable scratch store)"
             ) from None
@@ -156,12 +179,65 @@ def query_store(store: ox.Store, sparql: str) -> QueryResult:
 
 
 def run_raw(
-    sparql: str, release_dir: Path | None = None, settings: Settings | None = None
+    sparql: str,
+    release_dir: Path | None = None,
+    settings: Settings | None = None,
+    area: str | None = None,
+    bindings: dict[str, str] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Oxigraph's answer to `sparql` over a release (default output/latest)."""
+    """Oxigraph's answer to `sparql` over a release (default output/latest), or one area of it,
+    restricted to `bindings` (variable -> IRI, `bind_values`)."""
     settings = settings or Settings.from_env()
     release_dir = release_dir_for(release_dir, settings)
-    return execute(load_store(release_dir), localise_prefixes(sparql, settings))
+    return execute(load_store(release_dir, area), bind_values(localise_prefixes(sparql, settings), bindings or {}))
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(sparql: str, bindings: dict[str, str]) -> str:
+    """The query with `VALUES ?name { <iri> }` first in its WHERE clause, one per binding.
+
+    Why VALUES and not Oxigraph's substitutions: Oxigraph starts its joins from a VALUES block,
+    but not from a substituted variable (statutory-purchased for one service at N = 1,000:
+    0.2 ms against 59 ms; docs/benchmarks.md). The variable must be one the query selects, or the
+    restriction would silently restrict nothing.
+    """
+    if not bindings:
+        return sparql
+    lines = sparql.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        match = None if line.lstrip().startswith("#") else _WHERE.search(line)
+        if match:
+            break
+    else:
+        raise QueryError("--bind needs a query with a WHERE { … } clause")
+    head = "".join(lines[:n]) + line[: match.end()]
+    selected = re.search(r"\bSELECT\b(.*)", head, re.IGNORECASE | re.DOTALL)
+    values = []
+    for name, iri in bindings.items():
+        if not selected or not re.search(rf"(\*|[?$]{re.escape(name)}\b)", selected.group(1)):
+            raise QueryError(f"--bind {name}=…: the query does not select ?{name}")
+        try:
+            values.append(f"\n  VALUES ?{name} {{ {ox.NamedNode(iri)} }}")
+        except ValueError as exc:
+            raise QueryError(f"--bind {name}={iri}: not an IRI ({exc})") from None
+    return head + "".join(values) + line[match.end():] + "".join(lines[n + 1:])
+
+
+def parse_binding(text: str, prefixes: dict[str, str]) -> tuple[str, str]:
+    """`NAME=IRI` of `query --bind`: the IRI in full, in <…>, or with a published prefix (id:…)."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    value = value.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not value:
+        raise QueryError(f"--bind {text!r}: give NAME=IRI, e.g. service=id:service/AREA/NAME")
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    prefix, colon, rest = value.partition(":")
+    if colon and prefix in prefixes and not rest.startswith("//"):
+        value = prefixes[prefix] + rest
+    return name, value
 
 
 def run_query(sparql: str, release_dir: Path | None = None, settings: Settings | None = None) -> QueryResult:
@@ -301,14 +377,7 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
             raise QueryError(
                 f"format {fmt!r} is for SELECT and ASK; CONSTRUCT and DESCRIBE give {', '.join(GRAPH_FORMATS)} or table"
             )
-        rdf_format = GRAPH_FORMATS[fmt]
-        # Sorted triples and only the prefixes they use: the same answer is the same bytes,
-        # and Turtle groups each subject's triples.
-        triples = sorted(result, key=str)
-        if rdf_format == ox.RdfFormat.N_TRIPLES:
-            return ox.serialize(triples, format=rdf_format)
-        used = {p: ns for p, ns in sorted(prefixes.items()) if any(_uses(t, ns) for t in triples)}
-        return ox.serialize(triples, format=rdf_format, prefixes=used)
+        return write_triples(result, fmt, prefixes)
     if fmt in GRAPH_FORMATS:
         raise QueryError(f"format {fmt!r} is for CONSTRUCT and DESCRIBE; SELECT and ASK give table, {', '.join(RESULT_FORMATS)}")
     if fmt in RESULT_FORMATS:
@@ -320,6 +389,22 @@ def write_result(result, fmt: str | None = None, prefixes: dict[str, str] | None
     rows = [[_cell(sol[v], shorten) for v in variables] for sol in result]
     names = [v.value for v in variables]
     return _table(names, rows).encode()
+
+
+def write_triples(triples, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (any iterable of Oxigraph triples) as Turtle, N-Triples or JSON-LD.
+
+    Sorted, with only the prefixes they use: the same triples are the same bytes, and Turtle
+    groups each subject's triples.
+    """
+    if fmt not in GRAPH_FORMATS:
+        raise QueryError(f"unknown RDF format {fmt!r} (use one of {', '.join(GRAPH_FORMATS)})")
+    rdf_format = GRAPH_FORMATS[fmt]
+    ordered = sorted(triples, key=str)
+    if rdf_format == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(ordered, format=rdf_format)
+    used = {p: ns for p, ns in sorted((prefixes or {}).items()) if any(_uses(t, ns) for t in ordered)}
+    return ox.serialize(ordered, format=rdf_format, prefixes=used)
 
 
 def _uses(triple: ox.Triple, ns: str) -> bool:

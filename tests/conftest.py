@@ -35,3 +35,23 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         need(f"{SHARED} (seeds and reference shapes)")
     return SHARED
+
+
+# --------------------------------------------------------------------------- the browser
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (.ci/run installs it); Playwright downloads nothing
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-background-networking",  # no update checks, no safe-browsing lists: no traffic but ours
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's launch arguments, pointed at the system Chromium."""
+    if not CHROMIUM.is_file():
+        need(f"Chromium ({CHROMIUM}; apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}

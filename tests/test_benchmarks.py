@@ -109,3 +109,24 @@ def test_output_comparison_sees_every_file_below_latest(tmp_path: Path) -> None:
     same = run.same_output(tmp_path / "a", tmp_path / "b")
     assert not same["identical"]
     assert (same["differ"], same["only_here"]) == (["areas/x.ttl"], ["extra.json"])
+
+
+def test_the_query_benchmark_times_every_canned_query_in_every_form(tmp_path: Path) -> None:
+    """On the committed release: every canned query is timed whole and per area, the row counts are
+    the query command's, and the small answers carry their target. No timing is asserted."""
+    from pipeline.store import run_query
+
+    done = subprocess.run([sys.executable, str(BENCH / "queries.py"), "--release", str(ROOT / "output" / "latest"),
+                           "--repeat", "1", "--out", str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["results"].values()
+    timings = {(t["query"], t["form"]): t for t in result["timings"]}
+    for query in sorted((ROOT / "queries").glob("*.rq")):
+        assert (query.stem, "area") in timings
+        whole = timings[(query.stem, "whole")]
+        assert whole["rows"] == len(run_query(query.read_text(encoding="utf-8"), ROOT / "output" / "latest").rows)
+        assert whole["median_ms"] > 0
+    assert timings[("services-per-tem-area-count", "whole")]["target"] == "≤ 20 ms"
+    assert timings[("provenance", "service")]["rows"] > 0
+    assert "| provenance | area |" in done.stdout

@@ -3,6 +3,8 @@ the JSON-LD (rdflib), and the query command refuses what it must."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
-from pipeline.store import QueryError, canned_query, query_header, run_query, run_raw, write_result
+from pipeline.store import QueryError, bind_values, canned_query, query_header, run_query, run_raw, write_result
 from sample_catalogue import sample_catalogue
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
@@ -218,3 +220,37 @@ def test_committed_release_gives_the_same_answers_from_turtle_and_jsonld(query):
     for extra in ("ontology.ttl", "catalog.ttl"):
         jsonld.parse(LATEST / extra, format="turtle")
     assert _rows_from_store(LATEST, sparql) == _rows_from_rdflib(jsonld, sparql)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_the_per_area_form_answers_from_the_area_file_alone(query, release_dir):
+    """`--area` loads areas/{area}.ttl instead of the whole dataset; with one area in the release
+    the answer is the same, which shows the area file carries everything the queries read."""
+    (area,) = [p.stem for p in (release_dir / "areas").glob("*.ttl")]
+    sparql = query.read_text(encoding="utf-8")
+    whole = write_result(run_raw(sparql, release_dir), "csv")
+    assert write_result(run_raw(sparql, release_dir, area=area), "csv") == whole
+
+
+def test_cli_query_refuses_an_unknown_area_in_one_line(release_dir):
+    result = CliRunner().invoke(app, ["query", "--name", "provenance", "--area", "nowhere", "--release", str(release_dir)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "no employment area 'nowhere'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bind_restricts_a_query_to_one_service_and_refuses_a_variable_it_does_not_select(release_dir):
+    service = SVC + "palkkatuki-ja-tyollistamistuki"
+    sparql = canned_query("provenance")
+    whole = run_query(sparql, release_dir)
+    i = whole.variables.index("service")
+    expected = sorted(r for r in whole.rows if str(r[i]) == service)
+    bound = run_query(bind_values(sparql, {"service": service}), release_dir)
+    assert expected and sorted(bound.rows) == expected
+    runner = CliRunner()
+    ok = runner.invoke(app, ["query", "--name", "provenance", "--bind", "service=id:service/paijat-hameen-tyollisyysalue/"
+                             "palkkatuki-ja-tyollistamistuki", "--format", "csv", "--release", str(release_dir)])
+    assert ok.exit_code == 0 and len(list(csv.reader(io.StringIO(ok.stdout)))) == len(expected) + 1
+    refused = runner.invoke(app, ["query", "--name", "services-per-tem-area-count", "--bind", f"service={service}",
+                                  "--release", str(release_dir)])
+    assert refused.exit_code == 1 and refused.output.strip() == "error: --bind service=…: the query does not select ?service"

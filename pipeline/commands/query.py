@@ -40,10 +40,24 @@ def register(app: typer.Typer) -> None:
             help="SELECT/ASK: table (default), json, csv, tsv, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld.",
         ),
         release: Optional[Path] = typer.Option(None, "--release", help="Release folder (default: output/latest)."),
+        area: Optional[str] = typer.Option(
+            None, "--area", help="Only this employment area's data (areas/AREA.ttl of the release), e.g. paijat-hameen-tyollisyysalue."
+        ),
+        bind: list[str] = typer.Option(
+            [], "--bind", help="Fix a variable to an IRI before evaluation: NAME=IRI (full, <…> or id:…), repeatable."
+        ),
         list_queries: bool = typer.Option(False, "--list", help="List the canned queries and exit."),
     ) -> None:
         """Query a published release in an embedded Oxigraph store (read-only)."""
-        from pipeline.store import FORMATS, canned_query, display_prefixes, query_header, run_raw, write_result
+        from pipeline.store import (
+            FORMATS,
+            canned_query,
+            display_prefixes,
+            parse_binding,
+            query_header,
+            run_raw,
+            write_result,
+        )
 
         settings = Settings.from_env()
         try:
@@ -58,8 +72,10 @@ def register(app: typer.Typer) -> None:
             if fmt is not None and fmt not in FORMATS:
                 _usage(f"--format {fmt}: unknown format (use one of {', '.join(FORMATS)})")
             text = canned_query(name, settings) if name else sparql
-            result = run_raw(text, release, settings)
-            out = write_result(result, fmt, display_prefixes(settings))
+            prefixes = display_prefixes(settings)
+            bindings = dict(parse_binding(b, prefixes) for b in bind)
+            result = run_raw(text, release, settings, area, bindings)
+            out = write_result(result, fmt, prefixes)
             sys.stdout.buffer.write(out if out.endswith(b"\n") else out + b"\n")
             sys.stdout.flush()
         except PipelineError as exc:

@@ -1,32 +1,33 @@
-"""The front door: dereferenceable IRIs and a read-only SPARQL endpoint over `output/latest`.
+"""The front door: dereferenceable IRIs, the release's site and a read-only SPARQL endpoint.
 
-A Starlette application (served by uvicorn, both in the locked dependency set), no
-hand-written HTTP:
+A Starlette application, served by uvicorn (both in the locked dependency set): no hand-written
+HTTP. Paths (docs/queries.md, "The front door"):
 
-- `/id/{path}` is the IRI `{base_iri}{path}` of a thing (a service, an entry, a source). It
-  answers **303 See Other** (`Vary: Accept`) to a document about it, chosen by `Accept`:
-  `/doc/{path}.ttl`, `.jsonld`, `.nt`; HTML goes to the release's static page
-  `/site/id/{path}.html` when the release has one, else to the Turtle document.
-- `/doc/{path}.{ttl|jsonld|nt}` is that document: the resource's own triples (its concise
-  bounded description: the data has no blank nodes) plus the labels of what it points at.
-- `/site/…` serves the release's `site/` folder as static files, when there is one.
+- `/id/{path}` is the data IRI `{base_iri}{path}`, `/def/{path}` the definition IRI
+  `{def_iri}{path}` (ontology, concept schemes, concepts), whatever host and path the two base
+  IRIs have: a publisher maps its bases onto these two folders. Either answers **303 See
+  Other** (`Vary: Accept`) to the document chosen by `Accept`: `/doc/{id|def}/{path}.ttl`,
+  `.jsonld`, `.nt`, or, for `text/html`, the resource's page in the release's site
+  (`/site/…`, where `page_for_iri` says) when the release has one. An IRI the release says
+  nothing about is 404.
+- `/doc/{id|def}/{path}.{ttl|jsonld|nt}` is the document (pipeline/sparql/documents.py).
+- `/site/…` is the release's `site/` folder, as static files.
 - `/sparql` answers SPARQL queries (GET `?query=`, POST form or `application/sparql-query`),
-  read-only (an update is a 400), with CORS for GET and POST from any origin.
+  read-only (SPARQL Update is 403, and so is a federated SERVICE query: pipeline/sparql/guard.py),
+  with CORS for any origin.
 
-The store is an in-memory Oxigraph loaded from the release `output/latest` points to. Each
-request checks where `latest` points; after a new release the next request loads it completely
-and only then swaps it in, so there is no moment with an empty or half-loaded store.
+Every request is answered from the release `latest` pointed to when it was last loaded
+completely (pipeline/sparql/latest.py).
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -34,178 +35,145 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from pipeline.config import Settings
-from pipeline.store import (
-    QueryError,
-    display_prefixes,
-    execute,
-    load_store,
-    release_dir_for,
-    write_result,
-)
+from pipeline.publish.site.paths import page_for_iri
+from pipeline.sparql.documents import describe, is_described, named_node
+from pipeline.sparql.guard import uses_service
+from pipeline.sparql.latest import LatestRelease
+from pipeline.sparql.negotiation import preferred
+from pipeline.store import QueryError, UpdateRefused, display_prefixes, execute, write_result, write_triples
 
-# extension -> (format name of store.write_result, media type)
-DOCUMENT_TYPES = {
+# Document extension -> (format of store.write_triples, media type). The order is the
+# preference on equal quality (and for `*/*`): Turtle first.
+DOCUMENTS = {
     "ttl": ("turtle", "text/turtle; charset=utf-8"),
     "jsonld": ("jsonld", "application/ld+json"),
     "nt": ("ntriples", "application/n-triples"),
 }
-# Accept media type -> extension; the first of these wins on equal quality.
-NEGOTIATED = {
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-}
-RESULTS_TYPES = {
+RDF_OFFERS = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt"}
+HTML_OFFERS = {"text/html": "html", "application/xhtml+xml": "html"}
+RESULTS_OFFERS = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "ntriples", "application/ld+json": "jsonld"}
-LABELS = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
-)
+RESULTS_MEDIA = {v: k for k, v in RESULTS_OFFERS.items()}
+GRAPH_OFFERS = {"text/turtle": "turtle", "application/n-triples": "ntriples", "application/ld+json": "jsonld"}
+GRAPH_MEDIA = {v: k for k, v in GRAPH_OFFERS.items()}
+SITE_INDEX = "index.html"
+USAGE = """servicegraph linked data
+/id/{path}    data IRIs (303 to a document by Accept: text/turtle, application/ld+json,
+              application/n-triples, text/html when the release has a site)
+/def/{path}   ontology, concept schemes and concepts, the same way
+/sparql       SPARQL queries (GET ?query=, POST), read-only
+/site/        the release's static site, when it has one
+"""
 
 
-@dataclass
-class _Loaded:
-    release: Path  # resolved folder of the release
-    store: ox.Store
-
-
-class LatestRelease:
-    """The store of the release `latest` points to, reloaded when it points elsewhere."""
-
-    def __init__(self, latest: Path) -> None:
-        self.latest = latest
-        self._lock = threading.Lock()
-        self._loaded: _Loaded | None = None
-        self.current()  # fail at start, not at the first request, when there is no release
-
-    def current(self) -> _Loaded:
-        target = Path(os.path.realpath(self.latest))
-        loaded = self._loaded
-        if loaded is not None and loaded.release == target:
-            return loaded
-        with self._lock:  # one load at a time; others keep answering from the old store
-            if self._loaded is None or self._loaded.release != target:
-                release = release_dir_for(target)
-                self._loaded = _Loaded(target, load_store(release))
-            return self._loaded
-
-
-def _preferred(accept: str, offered: dict[str, str], default: str) -> str:
-    """The offered value whose media type `accept` ranks highest (q-values; ties: offer order)."""
-    best, best_q = default, 0.0
-    ranked = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((fields[0].lower(), q))
-    for media, value in offered.items():
-        for pattern, q in ranked:
-            matches = pattern in (media, "*/*") or (pattern.endswith("/*") and media.startswith(pattern[:-1]))
-            if matches and q > best_q:
-                best, best_q = value, q
-    return best
-
-
-def _describe(store: ox.Store, iri: str) -> ox.QueryTriples:
-    labels = " ".join(f"<{p}>" for p in LABELS)
-    return execute(
-        store,
-        f"""CONSTRUCT {{ <{iri}> ?p ?o . ?o ?lp ?label }}
-        WHERE {{ <{iri}> ?p ?o .
-                 OPTIONAL {{ ?o ?lp ?label . VALUES ?lp {{ {labels} }} FILTER(isIRI(?o)) }} }}""",
-    )
-
-
-def _known(store: ox.Store, iri: str) -> bool:
-    return bool(execute(store, f"ASK {{ <{iri}> ?p ?o }}"))
-
-
-def _safe_path(path: str) -> bool:
-    # An IRI path is data, pasted into SPARQL between < >: refuse what could close the IRI.
-    return bool(path) and not any(c in path for c in '<>"{}|\\^` \n\r\t') and ".." not in path.split("/")
+def _not_found(what: str = "") -> Response:
+    return PlainTextResponse(f"not found{': ' + what if what else ''}\n", status_code=404)
 
 
 def create_app(latest: Path, settings: Settings | None = None) -> Starlette:
+    """The application over the release `latest` points to (loaded now: no release is a QueryError)."""
     settings = settings or Settings.from_env()
     releases = LatestRelease(latest)
     prefixes = display_prefixes(settings)
+    bases = {"id": settings.base_iri, "def": settings.def_iri}
 
-    def resource(request: Request) -> Response:
-        path = request.path_params["path"]
-        if not _safe_path(path):
-            return PlainTextResponse("not found\n", status_code=404)
-        loaded = releases.current()
-        if not _known(loaded.store, settings.base_iri + path):
-            return PlainTextResponse(f"not found: {settings.base_iri}{path}\n", status_code=404)
-        ext = _preferred(request.headers.get("accept", "*/*"), NEGOTIATED, "ttl")
-        if ext == "html":
-            page = loaded.release / "site" / "id" / f"{path}.html"
-            target = f"/site/id/{path}.html" if page.is_file() else f"/doc/{path}.ttl"
-        else:
-            target = f"/doc/{path}.{ext}"
-        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    def site_page(release: Path, iri: str) -> str | None:
+        """`/site/…#fragment` of the resource's page, if the release has that page."""
+        found = page_for_iri(iri, settings.base_iri, settings.def_iri)
+        if found is None:
+            return None
+        page, fragment = found
+        if not (release / "site" / page).is_file():
+            return None
+        return f"/site/{page}" + (f"#{fragment}" if fragment else "")
+
+    def resource_under(kind: str):
+        def resource(request: Request) -> Response:
+            path = request.path_params["path"]
+            iri = named_node(bases[kind] + path)
+            loaded = releases.current()
+            if iri is None or not path or not is_described(loaded.store, iri):
+                return _not_found(bases[kind] + path)
+            page = site_page(loaded.release, iri.value)
+            offers = {**RDF_OFFERS, **(HTML_OFFERS if page else {})}
+            # Nothing acceptable (a browser, and no page to show): Turtle rather than a 406.
+            ext = preferred(request.headers.get("accept"), offers, "ttl")
+            target = page if ext == "html" else f"/doc/{kind}/{path}.{ext}"
+            return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+        return resource
 
     def document(request: Request) -> Response:
+        kind = request.path_params["kind"]
         path, _, ext = request.path_params["path"].rpartition(".")
-        if ext not in DOCUMENT_TYPES or not _safe_path(path):
-            return PlainTextResponse("not found\n", status_code=404)
-        loaded = releases.current()
-        iri = settings.base_iri + path
-        if not _known(loaded.store, iri):
-            return PlainTextResponse(f"not found: {iri}\n", status_code=404)
-        fmt, media = DOCUMENT_TYPES[ext]
-        return Response(write_result(_describe(loaded.store, iri), fmt, prefixes), media_type=media)
+        if kind not in bases or ext not in DOCUMENTS or not path:
+            return _not_found()
+        iri = named_node(bases[kind] + path)
+        store = releases.current().store
+        if iri is None or not is_described(store, iri):
+            return _not_found(bases[kind] + path)
+        fmt, media = DOCUMENTS[ext]
+        return Response(write_triples(describe(store, iri), fmt, prefixes), media_type=media)
 
     def site(request: Request) -> Response:
         root = (releases.current().release / "site").resolve()
         target = (root / request.path_params["path"]).resolve()
+        if target.is_dir():
+            target = target / SITE_INDEX
         if not target.is_relative_to(root) or not target.is_file():
-            return PlainTextResponse("not found\n", status_code=404)
+            return _not_found()
         return FileResponse(target)
 
+    def home(request: Request) -> Response:
+        if (releases.current().release / "site" / SITE_INDEX).is_file():
+            return RedirectResponse(f"/site/{SITE_INDEX}", status_code=303)
+        return PlainTextResponse(USAGE)
+
+    def answer(text: str, accept: str | None) -> Response:
+        result = execute(releases.current().store, text)
+        if isinstance(result, ox.QueryTriples):
+            fmt = preferred(accept, GRAPH_OFFERS, "turtle")
+            return Response(write_result(result, fmt, prefixes), media_type=GRAPH_MEDIA[fmt])
+        fmt = preferred(accept, RESULTS_OFFERS, "json")
+        return Response(write_result(result, fmt, prefixes), media_type=RESULTS_MEDIA[fmt])
+
     async def sparql(request: Request) -> Response:
-        if request.method == "POST":
-            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind == "application/sparql-query":
-                text = (await request.body()).decode("utf-8", "replace")
-            else:
-                text = (await request.form()).get("query")
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and kind == "application/sparql-update":
+            return PlainTextResponse("read-only endpoint: SPARQL Update is refused\n", status_code=403)
+        if request.method == "POST" and kind == "application/sparql-query":
+            text = (await request.body()).decode("utf-8", "replace")
+        elif request.method == "POST":
+            # The protocol's form is URL-encoded (SPARQL 1.1 Protocol 2.1.2); read with the standard
+            # library rather than adding python-multipart for one field.
+            form = parse_qs((await request.body()).decode("utf-8", "replace"))
+            if "update" in form:
+                return PlainTextResponse("read-only endpoint: SPARQL Update is refused\n", status_code=403)
+            text = (form.get("query") or [None])[0]
         else:
             text = request.query_params.get("query")
-        if not text:
+        if not text or not isinstance(text, str):
             return PlainTextResponse("give a SPARQL query as ?query= or in the POST body\n", status_code=400)
-        accept = request.headers.get("accept", "*/*")
+        if uses_service(text):
+            return PlainTextResponse("SERVICE (a federated query) is not allowed on this endpoint\n", status_code=403)
         try:
-            result = execute(releases.current().store, str(text))
-            if isinstance(result, ox.QueryTriples):
-                fmt = _preferred(accept, GRAPH_TYPES, "turtle")
-                media = {v: k for k, v in GRAPH_TYPES.items()}[fmt]
-            else:
-                fmt = _preferred(accept, RESULTS_TYPES, "json")
-                media = {v: k for k, v in RESULTS_TYPES.items()}[fmt]
-            body = write_result(result, fmt, prefixes)
+            # In a worker thread: a long query must not hold up the other requests.
+            return await run_in_threadpool(answer, text, request.headers.get("accept"))
+        except UpdateRefused:
+            return PlainTextResponse("read-only endpoint: SPARQL Update is refused\n", status_code=403)
         except QueryError as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400)
-        return Response(body, media_type=media)
 
     return Starlette(
         routes=[
-            Route("/id/{path:path}", resource),
-            Route("/doc/{path:path}", document),
+            Route("/", home),
+            Route("/id/{path:path}", resource_under("id")),
+            Route("/def/{path:path}", resource_under("def")),
+            Route("/doc/{kind}/{path:path}", document),
             Route("/site/{path:path}", site),
             Route("/sparql", sparql, methods=["GET", "POST"]),
         ],
@@ -215,6 +183,7 @@ def create_app(latest: Path, settings: Settings | None = None) -> Starlette:
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["Accept", "Content-Type"],
+                max_age=600,
             )
         ],
     )
