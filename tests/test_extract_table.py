@@ -198,7 +198,7 @@ def test_profile_settings_have_a_column_per_role_in_sheet_order():
     settings = _settings()
     assert settings.roles == ("name", "type", "producers", "shared", "tem_area", "immigrant",
                               "multiprofessional")
-    assert settings.columns[0].title and not settings.columns[0].header_words
+    assert settings.columns[0].title and not settings.columns[0].headers
 
 
 # --------------------------------------------------------------------------- synthetic pages
@@ -225,12 +225,15 @@ def _synthetic(right_cells: list[tuple[float, float, str, bool]]):
     left = _page(1, [
         (40, 30, "Kuopion seudun työllisyysalueen liitetaulukko", True),
         (40, 70, "Asiakkaat", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
+        (420, 81, "tuottaminen", True),
         (40, 100, "Yrityspalvelut", True),
         (40, 120, "Neuvonta", False), (300, 120, "Lakisääteinen", False), (420, 120, "Kunnat", False),
         (40, 150, "Koulutus ja", False), (40, 161, "valmennus", False), (300, 150, "Muu", False),
     ])
-    right = _page(2, [(40, 70, "Yhteinen palvelu", True), (150, 70, "Työvoimapalvelujen", True),
-                      (150, 81, "viitearkkitehtuurin palvelualue", True), *right_cells])
+    right = _page(2, [(40, 70, "Yhteinen palvelu", True), (40, 81, "toisen alueen", True),
+                      (40, 92, "kanssa", True), (150, 70, "Työvoimapalvelujen", True),
+                      (150, 81, "viitearkkitehtuurin palvelualue", True), (150, 92, "(TEM)", True),
+                      *right_cells])
     return extract_tables(PdfContent(Path("synthetic.pdf"), (left, right)), _settings())
 
 
@@ -260,12 +263,12 @@ def test_a_data_word_that_is_also_a_header_word_does_not_hide_the_header():
     # below a one-line header, inside the band where header cells are looked for.
     page = _page(1, [
         (40, 70, "Uusi työnhakija", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
-        (40, 90, "Yhteinen markkinointi", False), (300, 90, "Muu lisäpalvelu", False),
+        (420, 81, "tuottaminen", True), (40, 95, "Yhteinen markkinointi", False), (300, 95, "Muu lisäpalvelu", False),
     ])
     header = find_header(page, words_to_lines(page.words), _settings())
     assert header is not None
     assert header.roles == ("name", "type", "producers") and header.title == "Uusi työnhakija"
-    assert header.bottom < 90
+    assert header.bottom < 95
 
 
 # --------------------------------------------------------------------------- three page pairs
