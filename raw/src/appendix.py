@@ -119,6 +119,15 @@ def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
         ws.row_dimensions[row].height = v.font_size * LINE_HEIGHT  # a blank line before the table
         row += 1
 
+    if sheet.get("caption"):
+        # The table's title on its own bold row above the header (a layout whose first header
+        # cell names the key column instead, e.g. "Palvelu").
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=split)
+        cell = ws.cell(row=row, column=1, value=sheet["caption"])
+        cell.font, cell.alignment = bold, wrap_top
+        ws.row_dimensions[row].height = _row_height([(sheet["caption"], sum(widths_pt[:split]), True)], v)
+        row += 1
+
     header_row = row
     for col, text in enumerate(sheet["header"], start=1):
         cell = ws.cell(row=row, column=col, value=text)
@@ -146,7 +155,8 @@ def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
         row += 1
 
     last_row = row - 1
-    ws.col_breaks.append(Break(id=split))
+    if split < ncols:  # split == ncols: every column on one page width
+        ws.col_breaks.append(Break(id=split))
     ws.print_area = f"A1:{get_column_letter(ncols)}{last_row}"
     ws.print_options.gridLines = False
     ws.page_setup.pageOrder = v.page_order

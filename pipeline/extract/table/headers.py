@@ -91,23 +91,26 @@ def _line_of(lines: Sequence[Line]) -> dict[int, tuple[int, int]]:
     return {id(w): (li, wi) for li, line in enumerate(lines) for wi, w in enumerate(line.words)}
 
 
-def _next_line_start(lines: Sequence[Line], li: int, x0: float, x1: float, bottom: float,
-                     settings: TableSettings) -> tuple[int, int] | None:
-    """Where a cell spanning x0..x1 continues on the line under `bottom`: the first word of the
-    run of words (close together) that overlaps the cell's width, on the nearest such line."""
+def _next_line_starts(lines: Sequence[Line], li: int, x0: float, x1: float, bottom: float,
+                      settings: TableSettings) -> list[tuple[int, int]]:
+    """Where a cell spanning x0..x1 may continue on the line under `bottom`: on the nearest line
+    with a word under the cell, that word (left-aligned text) or the first word of the run of
+    close words it is in (centred text that starts further left)."""
     for lj in range(li + 1, len(lines)):
         line = lines[lj]
         if line.top - bottom > settings.line_gap * line.size:
-            return None
+            return []
         hits = [wi for wi, w in enumerate(line.words) if w.x1 > x0 and w.x0 < x1]
         if not hits:
             continue
         wi = hits[0]
         words = line.words
+        starts = [(lj, wi)]
         while wi > 0 and words[wi].x0 - words[wi - 1].x1 <= settings.word_gap * words[wi].size:
             wi -= 1
-        return lj, wi
-    return None
+            starts.append((lj, wi))
+        return starts
+    return []
 
 
 def _cell_runs(lines: Sequence[Line], li: int, wi: int, phrase: tuple[str, ...],
@@ -133,8 +136,7 @@ def _cell_runs(lines: Sequence[Line], li: int, wi: int, phrase: tuple[str, ...],
         if len({x for x, _ in seq}) < MAX_CELL_LINES:
             x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
             on_line = [w for w in words if w.top >= last.top - 0.5]
-            below = _next_line_start(lines, a, x0, x1, max(w.bottom for w in on_line), settings)
-            if below is not None:
+            for below in _next_line_starts(lines, a, x0, x1, max(w.bottom for w in on_line), settings):
                 yield from grow(seq + [below], breaks + [True])
 
     yield from grow([(li, wi)], [])

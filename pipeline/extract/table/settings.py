@@ -37,7 +37,7 @@ class TableSettings:
     area_pattern: str | None = None
     line_centre_tolerance: float = 0.35
     line_gap: float = 0.4
-    word_gap: float = 0.45
+    word_gap: float = 0.39
     column_slack: float = 2.0
     rule_min_share: float = 0.6
     join_tolerance: float = 1.0
