@@ -293,8 +293,8 @@ def _check_unclaimed(lines: Sequence[Line], row: Sequence[HeaderCell], title_wor
               if w.top >= top - 0.5 and w.bottom <= bottom + 0.5 and w.x0 >= left and id(w) not in claimed]
     if strays:
         text = _lines_text(strays, settings)
-        known = "; ".join(f"{spec.role}: " + " / ".join(" ".join(h) for h in spec.headers)
-                          for spec in settings.columns if spec.headers)
+        known = "; ".join(f"{spec.role}: " + " / ".join(spec.wordings)
+                          for spec in settings.columns if spec.wordings)
         raise HeaderError(page, f"a missing column: the header row has a cell {text!r} that no "
                                 f"column's wording in the layout profile fits ({known})")
 

@@ -22,6 +22,7 @@ class ColumnSpec:
     # Alternative wordings of the column's header cell, each the cell's whole text as words.
     headers: tuple[tuple[str, ...], ...] = ()
     title: bool = False  # the header cell holds the table's title, not a column name
+    wordings: tuple[str, ...] = ()  # `headers` as the profile writes them (for messages)
 
 
 @dataclass(frozen=True)
@@ -109,4 +110,5 @@ def _column(data: dict[str, Any]) -> ColumnSpec:
         raise TableProfileError(f"column {data['role']!r}: unknown keys {', '.join(extra)}")
     headers = tuple(phrase_tokens(str(h)) for h in data.get("headers", ()))
     return ColumnSpec(role=str(data["role"]), headers=tuple(h for h in headers if h),
-                      title=bool(data.get("title", False)))
+                      title=bool(data.get("title", False)),
+                      wordings=tuple(str(h) for h in data.get("headers", ())))
