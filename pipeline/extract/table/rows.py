@@ -118,15 +118,19 @@ def _row_for(block: Block, rows: Sequence[RowDraft], settings: TableSettings) ->
     """The row a cell belongs to: most vertical overlap, else the nearest within tolerance."""
     if not rows:
         return None
-    best = max(range(len(rows)), key=lambda i: (overlap(block.top, block.bottom, rows[i].top, rows[i].bottom),
-                                                -rows[i].top))
-    if overlap(block.top, block.bottom, rows[best].top, rows[best].bottom) > 0:
+    top, bottom = block.top, block.bottom
+    best, best_key = 0, (-1.0, 0.0)
+    for i, r in enumerate(rows):
+        key = (overlap(top, bottom, r.top, r.bottom), -r.top)
+        if key > best_key:
+            best, best_key = i, key
+    if best_key[0] > 0:
         return best
     size = block.lines[0].size
-    centre = (block.top + block.bottom) / 2
+    centre = (top + bottom) / 2
     nearest = min(range(len(rows)), key=lambda i: abs((rows[i].top + rows[i].bottom) / 2 - centre))
     r = rows[nearest]
-    gap = max(r.top - block.bottom, block.top - r.bottom)
+    gap = max(r.top - bottom, top - r.bottom)
     return nearest if gap <= settings.join_tolerance * size else None
 
 

@@ -8,6 +8,7 @@ over two lines ("Monialain" + "en", "Kotou-" + "tuja").
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 # Characters that do not make a header word different: brackets and outer punctuation.
@@ -28,6 +29,7 @@ def phrase_tokens(text: str) -> tuple[str, ...]:
     return tuple(k for k in (word_key(t) for t in text.split()) if k)
 
 
+@lru_cache(maxsize=4096)
 def same_word(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -78,6 +80,7 @@ def matches_phrase(tokens: Sequence[str], line_breaks: Sequence[bool], phrase: S
     return walk(0, 0)
 
 
-def could_begin_phrase(token: str, phrase: Sequence[str]) -> bool:
+@lru_cache(maxsize=8192)
+def could_begin_phrase(token: str, phrase: tuple[str, ...]) -> bool:
     """A cheap first test for a cell's first word (whole, or the first part of a wrapped word)."""
     return bool(phrase) and (same_word(token, phrase[0]) or could_start(token.rstrip("-"), phrase[0]))
