@@ -211,3 +211,12 @@ def test_reportlab_refusal_names_the_column_order_when_two_page_columns_head_one
     pdf = build_appendix_reportlab_pdf(tmp_path, ReportlabTableVariant(split_after=3), content)
     with pytest.raises(ExtractionError, match=r"column order: column 'type' is headed on page \d+ and again"):
         _extract(pdf)
+
+
+@pytest.mark.office
+def test_a_header_repeated_on_every_page_continues_its_table(corpus: Callable[[str], Read]):
+    read = corpus("writer-a4-portrait-liberation-unruled-centred-repeated-header")
+    with pdfplumber.open(read.pdf) as pdf:
+        headed = [any(w["text"] == "Tyyppi" for w in p.extract_words()) for p in pdf.pages]
+    assert len(headed) > 2 and all(headed)  # the premise: Writer repeats the header row
+    assert sorted({r.table for r in read.doc.rows}) == [1, 2]
