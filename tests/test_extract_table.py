@@ -198,7 +198,7 @@ def test_profile_settings_have_a_column_per_role_in_sheet_order():
     settings = _settings()
     assert settings.roles == ("name", "type", "producers", "shared", "tem_area", "immigrant",
                               "multiprofessional")
-    assert settings.columns[0].title and not settings.columns[0].header_words
+    assert settings.columns[0].title and not settings.columns[0].headers
 
 
 # --------------------------------------------------------------------------- synthetic pages
@@ -225,12 +225,15 @@ def _synthetic(right_cells: list[tuple[float, float, str, bool]]):
     left = _page(1, [
         (40, 30, "Kuopion seudun työllisyysalueen liitetaulukko", True),
         (40, 70, "Asiakkaat", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
+        (420, 81, "tuottaminen", True),
         (40, 100, "Yrityspalvelut", True),
         (40, 120, "Neuvonta", False), (300, 120, "Lakisääteinen", False), (420, 120, "Kunnat", False),
         (40, 150, "Koulutus ja", False), (40, 161, "valmennus", False), (300, 150, "Muu", False),
     ])
-    right = _page(2, [(40, 70, "Yhteinen palvelu", True), (150, 70, "Työvoimapalvelujen", True),
-                      (150, 81, "viitearkkitehtuurin palvelualue", True), *right_cells])
+    right = _page(2, [(40, 70, "Yhteinen palvelu", True), (40, 81, "toisen alueen", True),
+                      (40, 92, "kanssa", True), (150, 70, "Työvoimapalvelujen", True),
+                      (150, 81, "viitearkkitehtuurin palvelualue", True), (150, 92, "(TEM)", True),
+                      *right_cells])
     return extract_tables(PdfContent(Path("synthetic.pdf"), (left, right)), _settings())
 
 
@@ -260,12 +263,12 @@ def test_a_data_word_that_is_also_a_header_word_does_not_hide_the_header():
     # below a one-line header, inside the band where header cells are looked for.
     page = _page(1, [
         (40, 70, "Uusi työnhakija", True), (300, 70, "Tyyppi", True), (420, 70, "Ohjaus/mahdollinen", True),
-        (40, 90, "Yhteinen markkinointi", False), (300, 90, "Muu lisäpalvelu", False),
+        (420, 81, "tuottaminen", True), (40, 95, "Yhteinen markkinointi", False), (300, 95, "Muu lisäpalvelu", False),
     ])
     header = find_header(page, words_to_lines(page.words), _settings())
     assert header is not None
     assert header.roles == ("name", "type", "producers") and header.title == "Uusi työnhakija"
-    assert header.bottom < 90
+    assert header.bottom < 95
 
 
 # --------------------------------------------------------------------------- three page pairs
@@ -307,3 +310,101 @@ def test_a_table_over_three_page_pairs_joins_each_right_page_to_its_own_left_pag
     want1 = [_key(r) for r in expected.rows if r.table == 1]
     assert [_key(r) for r in doc.rows if r.table == 1] == want1
     assert [_key(r) for r in doc.rows if r.table == 2] == _kuntien_first([r for r in expected.rows if r.table == 2])
+
+
+# --------------------------------------------------------------------------- header wording
+
+
+@pytest.mark.parametrize("printed, breaks, wording", [
+    ("Kotoutujat", [False], "Kotoutuja"),                      # plural ending
+    ("Monialaiset asiakkaat", [False, False], "Monialaiset asiakkaat"),
+    ("MONIALAINEN", [False], "Monialainen"),                    # case
+    ("Monialain en", [True, False], "Monialainen"),             # wrapped inside the word
+    ("Kotou- tuja", [True, False], "Kotoutuja"),                # hyphenated at the break
+    ("TEM- palvelualue", [True, False], "TEM-palvelualue"),     # broken at its own hyphen
+    ("Ohjaus/ mahdollinen tuottaminen", [True, False, False], "Ohjaus/mahdollinen tuottaminen"),
+    ("Työvoimapalvelujen viitearkkitehtuurin palvelualue (TEM)", [False, True, False, False],
+     "Työvoimapalvelujen viitearkkitehtuurin palvelualue (TEM)"),
+    ("Tuottajat", [False], "Tuottaja(t)"),                      # brackets do not count
+])
+def test_a_header_cell_matches_its_wording_across_case_endings_and_line_breaks(printed, breaks, wording):
+    from pipeline.extract.table.wording import matches_phrase, phrase_tokens, word_key
+
+    assert matches_phrase([word_key(t) for t in printed.split()], breaks, phrase_tokens(wording))
+
+
+@pytest.mark.parametrize("printed, wording", [
+    ("Palvelun tyyppi", "Palvelu"),                  # a longer cell is another column
+    ("Monialainen yhteispalvelu", "Monialainen"),    # a data cell that begins like a header
+    ("Tuottaminen", "Tuottaja(t)"),                  # a shared stem is not enough
+    ("Monialain en", "Monialainen"),                 # two words on one line are two words
+])
+def test_a_header_cell_does_not_match_another_cells_wording(printed, wording):
+    from pipeline.extract.table.wording import matches_phrase, phrase_tokens, word_key
+
+    tokens = [word_key(t) for t in printed.split()]
+    assert not matches_phrase(tokens, [False] * len(tokens), phrase_tokens(wording))
+
+
+def _service_table_settings() -> TableSettings:
+    return TableSettings.from_profile(next(p for p in load_profiles() if p.id == "service-table").data)
+
+
+def _service_table_pdf(header: list[tuple[float, float, str, bool]], data: list[tuple[float, float, str, bool]]):
+    from pipeline.extract.pdf import PdfContent
+
+    page = _page(1, [(40, 30, "Kuopion seudun työllisyysalueen palvelut", True),
+                     (40, 60, "Henkilöasiakkaat", True), *header, *data])
+    return PdfContent(Path("synthetic.pdf"), (page,))
+
+
+def test_a_column_starts_at_its_header_cells_left_edge_not_at_a_matched_word():
+    from pipeline.extract.table import extract_tables
+
+    # "Yhteinen toisen alueen kanssa" centred over two lines: its second line starts left of
+    # the first, and the column's marks are printed at that left edge.
+    header = [(40, 80, "Palvelu", True), (150, 80, "TEM-palvelualue", True),
+              (330, 80, "Yhteinen toisen", True), (322, 91, "alueen kanssa", True)]
+    data = [(40, 110, "Neuvonta", False), (150, 110, "5 Tieto", False), (322, 110, "x", False)]
+    result = extract_tables(_service_table_pdf(header, data), _service_table_settings())
+    assert [(r.table_title, {k: c.text for k, c in r.cells.items()}) for r in result.rows] == [
+        ("Henkilöasiakkaat", {"name": "Neuvonta", "tem_area": "5 Tieto", "shared": "x"})]
+
+
+def test_columns_are_read_in_any_order():
+    from pipeline.extract.table import extract_tables
+
+    header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (230, 80, "Tuottaja(t)", True),
+              (330, 80, "Palvelun tyyppi", True)]
+    data = [(40, 110, "Neuvonta", False), (150, 110, "x", False), (230, 110, "Kunnat", False),
+            (330, 110, "Lakisääteinen", False)]
+    result = extract_tables(_service_table_pdf(header, data), _service_table_settings())
+    assert {k: c.text for k, c in result.rows[0].cells.items()} == {
+        "name": "Neuvonta", "immigrant": "x", "producers": "Kunnat", "type": "Lakisääteinen"}
+
+
+def test_a_column_headed_twice_in_one_row_is_refused_naming_the_column_order():
+    from pipeline.extract.table import HeaderError, extract_tables
+
+    header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (250, 80, "Kotoutuja", True)]
+    data = [(40, 110, "Neuvonta", False), (150, 110, "x", False), (250, 110, "x", False)]
+    with pytest.raises(HeaderError, match="column order is ambiguous: column 'immigrant' is headed twice"):
+        extract_tables(_service_table_pdf(header, data), _service_table_settings())
+
+
+def test_a_header_cell_no_wording_fits_is_a_missing_column_not_a_stray_data_cell():
+    from pipeline.extract.table import HeaderError, extract_tables
+
+    header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (250, 80, "Moniammatilliset", True)]
+    data = [(40, 110, "Neuvonta", False), (150, 110, "x", False), (250, 110, "(x)", False)]
+    with pytest.raises(HeaderError, match="a missing column: the header row has a cell 'Moniammatilliset'"):
+        extract_tables(_service_table_pdf(header, data), _service_table_settings())
+
+
+def test_a_table_profile_with_an_unknown_key_is_refused():
+    from pipeline.extract.table import TableProfileError
+
+    data = dict(next(p for p in load_profiles() if p.id == "appendix-table").data)
+    data["geometry"] = {**data["geometry"], "colum_slack": 3}
+    with pytest.raises(TableProfileError, match="unknown geometry keys: colum_slack"):
+        TableSettings.from_profile(data)

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 from pipeline.config import Settings
 from pipeline.errors import ExtractionError
-from pipeline.extract.layout import Profile, detect_layout, load_profiles
+from pipeline.extract.layout import Profile, ProfileError, detect_layout, load_profiles
 from pipeline.extract.pdf import PdfContent, read_pdf
-from pipeline.extract.table import TableSettings, extract_tables
+from pipeline.extract.table import (ColumnOrderError, HeaderError, TableProfileError, TableSettings,
+                                   extract_tables)
 from pipeline.extract.words import is_bold_font
 from pipeline.model import ExtractedDocument, Source
 
@@ -24,7 +25,14 @@ def extract_document(source: Source, settings: Settings | None = None) -> Extrac
 
 
 def extract_table_document(content: PdfContent, source: Source, profile: Profile) -> ExtractedDocument:
-    result = extract_tables(content, TableSettings.from_profile(profile.data))
+    try:
+        settings = TableSettings.from_profile(profile.data)
+    except TableProfileError as exc:
+        raise ProfileError(profile.path or profile.id, str(exc)) from None
+    try:
+        result = extract_tables(content, settings)
+    except (HeaderError, ColumnOrderError) as exc:
+        raise ExtractionError(source.path, f"layout {profile.id!r}: {exc.reason}", exc.page) from None
     if not result.rows:
         raise ExtractionError(source.path, f"no table rows found for layout {profile.id!r} "
                                            "(no header row with the profile's header words)")
