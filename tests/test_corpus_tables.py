@@ -94,8 +94,8 @@ def _key(row: TableRow) -> tuple:
 
 
 def test_every_row_of_every_rendering_matches_the_hand_written_records(read: Read, expected: ExtractedDocument):
-    got = [_key(r) for r in read.doc.rows]
-    want = [_key(r) for r in expected.rows]
+    got = [_key(r) for r in read.doc.records]
+    want = [_key(r) for r in expected.records]
     missing = [k for k in want if k not in got]
     extra = [k for k in got if k not in want]
     assert not missing and not extra, f"{read.rendering.id}: missing {missing[:3]}, unexpected {extra[:3]}"
@@ -115,7 +115,7 @@ def test_every_cell_is_located_on_a_page_inside_it(read: Read):
     with pdfplumber.open(read.pdf) as pdf:
         sizes = {p.page_number: (float(p.width), float(p.height)) for p in pdf.pages}
     assert read.doc.pages == len(sizes)
-    for row in read.doc.rows:
+    for row in read.doc.records:
         for role, cell in row.cells.items():
             assert cell.locations, (row.index, role)
             for loc in cell.locations:
@@ -136,8 +136,8 @@ def test_each_rendering_has_the_geometry_it_claims(read: Read):
     assert all(abs(w - want[0]) <= 1 and abs(h - want[1]) <= 1 for w, h in sizes), sizes
     ruled = r.variant.get("ruling", True)
     assert (edges > 0) == ruled, f"{r.id}: {edges} ruling lines"
-    name_pages = {loc.page for row in read.doc.rows for loc in row.cells["name"].locations}
-    area_pages = {loc.page for row in read.doc.rows if "tem_area" in row.cells
+    name_pages = {loc.page for row in read.doc.records for loc in row.cells["name"].locations}
+    area_pages = {loc.page for row in read.doc.records if "tem_area" in row.cells
                   for loc in row.cells["tem_area"].locations}
     split = (r.producer == "calc" and r.content.get("split_after", 3) < 7) or (
         r.producer == "reportlab" and r.variant.get("split_after") is not None)
@@ -158,8 +158,8 @@ def test_a_header_word_wrapped_inside_itself_still_names_its_column(rid: str, co
     # The premise: the header cells "Monialainen" and "Kotoutuja" are each printed in two pieces.
     assert "Monialainen" not in words and "Kotoutuja" not in words
     assert any(w.startswith("Mon") and len(w) < 11 for w in words)
-    got = [(r.index, r.cells["multiprofessional"].text) for r in read.doc.rows if "multiprofessional" in r.cells]
-    want = [(r.index, r.cells["multiprofessional"].text) for r in expected.rows if "multiprofessional" in r.cells]
+    got = [(r.index, r.cells["multiprofessional"].text) for r in read.doc.records if "multiprofessional" in r.cells]
+    want = [(r.index, r.cells["multiprofessional"].text) for r in expected.records if "multiprofessional" in r.cells]
     assert got == want
 
 
@@ -167,12 +167,12 @@ def test_a_header_word_wrapped_inside_itself_still_names_its_column(rid: str, co
                                  _param(RENDERINGS["writer-a3-landscape-column-order"])])
 def test_columns_in_another_order_keep_each_cell_in_its_own_column(rid: str, corpus: Callable[[str], Read]):
     read = corpus(rid)
-    first = read.doc.rows[0]
+    first = read.doc.records[0]
     assert first.cells["tem_area"].text == "1 Työn löytyminen"
-    shared = [r for r in read.doc.rows if "shared" in r.cells]
+    shared = [r for r in read.doc.records if "shared" in r.cells]
     assert shared and all(r.cells["shared"].text in {"x", "(x)", "?"} for r in shared)
     # The premise: the area column is printed left of the shared column.
-    row = next(r for r in read.doc.rows if {"shared", "tem_area"} <= set(r.cells))
+    row = next(r for r in read.doc.records if {"shared", "tem_area"} <= set(r.cells))
     assert row.cells["tem_area"].locations[0].bbox.x0 < row.cells["shared"].locations[0].bbox.x0
 
 
@@ -219,4 +219,4 @@ def test_a_header_repeated_on_every_page_continues_its_table(corpus: Callable[[s
     with pdfplumber.open(read.pdf) as pdf:
         headed = [any(w["text"] == "Tyyppi" for w in p.extract_words()) for p in pdf.pages]
     assert len(headed) > 2 and all(headed)  # the premise: Writer repeats the header row
-    assert sorted({r.table for r in read.doc.rows}) == [1, 2]
+    assert sorted({r.table for r in read.doc.records}) == [1, 2]

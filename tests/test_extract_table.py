@@ -21,7 +21,7 @@ import pytest
 from expected.loader import TABLE_FILE, load_document
 from pipeline.extract import extract_document
 from pipeline.extract.layout import load_profiles
-from pipeline.extract.table import TableSettings, area_from_title
+from pipeline.extract.readers.table import TableSettings, area_from_title
 from pipeline.model import ExtractedDocument, Source, TableRow
 from conftest import need as _need
 
@@ -99,8 +99,8 @@ def _key(row: TableRow) -> tuple:
 
 
 def test_every_row_matches_the_hand_written_records(rendering: Rendering, expected: ExtractedDocument):
-    got = [_key(r) for r in rendering.doc.rows]
-    want = [_key(r) for r in expected.rows]
+    got = [_key(r) for r in rendering.doc.records]
+    want = [_key(r) for r in expected.records]
     missing = [k for k in want if k not in got]
     extra = [k for k in got if k not in want]
     assert not missing and not extra, f"{rendering.name}: missing {missing[:3]}, unexpected {extra[:3]}"
@@ -123,7 +123,7 @@ def test_title_is_the_first_line_and_names_the_area_in_the_genitive(rendering: R
 
 def test_right_hand_cells_come_from_the_paired_right_hand_page(committed: Rendering):
     doc = committed.doc
-    first = doc.rows[0]
+    first = doc.records[0]
     name_page = first.cells["name"].locations[0].page
     area_page = first.cells["tem_area"].locations[0].page
     assert name_page == 1 and area_page > name_page
@@ -133,25 +133,25 @@ def test_right_hand_cells_come_from_the_paired_right_hand_page(committed: Render
 
 
 def test_a_row_with_an_empty_right_hand_row_keeps_only_its_left_cells(rendering: Rendering):
-    row = next(r for r in rendering.doc.rows if r.cells["name"].text == "Työkykykoordinaattorin palvelut")
+    row = next(r for r in rendering.doc.records if r.cells["name"].text == "Työkykykoordinaattorin palvelut")
     assert set(row.cells) == {"name", "type", "producers"}
     # The row after it (the next page pair) got its own right-hand cells, not shifted ones.
-    after = next(r for r in rendering.doc.rows if r.table == 1 and r.index == row.index + 1)
+    after = next(r for r in rendering.doc.records if r.table == 1 and r.index == row.index + 1)
     assert _ws(after.cells["tem_area"].text) == "4 Työkyvyn tukeminen"
 
 
 def test_group_rows_set_the_group_and_are_not_counted(rendering: Rendering):
-    rows = [r for r in rendering.doc.rows if r.table == 2]
+    rows = [r for r in rendering.doc.records if r.table == 2]
     assert [r.index for r in rows] == list(range(1, len(rows) + 1))
     assert rows[0].group == "Alkavan yrityksen palvelut" and _ws(rows[0].cells["name"].text) == "Starttiraha"
     assert {r.group for r in rows} == {"Alkavan yrityksen palvelut", "Työnantaja- ja yrityspalvelut",
                                        "Kuntien ekosysteemit:"}
     assert not any(r.cells["name"].text in {"Kotoutumispalvelut", "Kuntien ekosysteemit:"}
-                   for r in rendering.doc.rows)
+                   for r in rendering.doc.records)
 
 
 def test_multi_line_cells_keep_their_printed_lines(committed: Rendering):
-    row = committed.doc.rows[0]
+    row = committed.doc.records[0]
     assert "\n" in row.cells["name"].text
     assert row.cells["name"].text.startswith("Työnhakijan lakisääteinen palveluprosessi")
 
@@ -161,7 +161,7 @@ def test_every_cell_has_a_location_inside_its_page(rendering: Rendering):
 
     with pdfplumber.open(rendering.pdf) as pdf:
         sizes = {p.page_number: (float(p.width), float(p.height)) for p in pdf.pages}
-    for row in rendering.doc.rows:
+    for row in rendering.doc.records:
         for role, cell in row.cells.items():
             assert cell.locations, (row.index, role)
             for loc in cell.locations:
@@ -181,7 +181,7 @@ def test_pages_is_the_page_count(rendering: Rendering):
 
 
 def _settings() -> TableSettings:
-    return TableSettings.from_profile(next(p for p in load_profiles() if p.id == "appendix-table").data)
+    return next(p for p in load_profiles() if p.id == "appendix-table").settings
 
 
 @pytest.mark.parametrize("title, area", [
@@ -220,7 +220,7 @@ def _page(number: int, cells: list[tuple[float, float, str, bool]], width: float
 
 def _synthetic(right_cells: list[tuple[float, float, str, bool]]):
     from pipeline.extract.pdf import PdfContent
-    from pipeline.extract.table import extract_tables
+    from pipeline.extract.readers.table import extract_tables
 
     left = _page(1, [
         (40, 30, "Kuopion seudun työllisyysalueen liitetaulukko", True),
@@ -256,7 +256,7 @@ def test_a_right_hand_cell_beside_no_row_is_reported_with_its_page():
 
 
 def test_a_data_word_that_is_also_a_header_word_does_not_hide_the_header():
-    from pipeline.extract.table import find_header
+    from pipeline.extract.readers.table import find_header
     from pipeline.extract.words import words_to_lines
 
     # "Yhteinen" names the shared column's header, but here it starts a service name just
@@ -299,17 +299,17 @@ def test_a_table_over_three_page_pairs_joins_each_right_page_to_its_own_left_pag
     doc = _extract(pdf)
 
     assert doc.pages == 8 and doc.warnings == ()
-    name_pages = {r.cells["name"].locations[0].page for r in doc.rows if r.table == 1}
+    name_pages = {r.cells["name"].locations[0].page for r in doc.records if r.table == 1}
     assert name_pages == {1, 2, 3}
-    for row in doc.rows:
+    for row in doc.records:
         left = row.cells["name"].locations[0].page
         for role in ("shared", "tem_area", "immigrant", "multiprofessional"):
             if role in row.cells:
                 # Each right-hand cell comes from the one right page paired with its left page.
                 assert [loc.page for loc in row.cells[role].locations] == [left + (3 if row.table == 1 else 1)]
-    want1 = [_key(r) for r in expected.rows if r.table == 1]
-    assert [_key(r) for r in doc.rows if r.table == 1] == want1
-    assert [_key(r) for r in doc.rows if r.table == 2] == _kuntien_first([r for r in expected.rows if r.table == 2])
+    want1 = [_key(r) for r in expected.records if r.table == 1]
+    assert [_key(r) for r in doc.records if r.table == 1] == want1
+    assert [_key(r) for r in doc.records if r.table == 2] == _kuntien_first([r for r in expected.records if r.table == 2])
 
 
 # --------------------------------------------------------------------------- header wording
@@ -328,7 +328,7 @@ def test_a_table_over_three_page_pairs_joins_each_right_page_to_its_own_left_pag
     ("Tuottajat", [False], "Tuottaja(t)"),                      # brackets do not count
 ])
 def test_a_header_cell_matches_its_wording_across_case_endings_and_line_breaks(printed, breaks, wording):
-    from pipeline.extract.table.wording import matches_phrase, phrase_tokens, word_key
+    from pipeline.extract.readers.table.wording import matches_phrase, phrase_tokens, word_key
 
     assert matches_phrase([word_key(t) for t in printed.split()], breaks, phrase_tokens(wording))
 
@@ -340,14 +340,14 @@ def test_a_header_cell_matches_its_wording_across_case_endings_and_line_breaks(p
     ("Monialain en", "Monialainen"),                 # two words on one line are two words
 ])
 def test_a_header_cell_does_not_match_another_cells_wording(printed, wording):
-    from pipeline.extract.table.wording import matches_phrase, phrase_tokens, word_key
+    from pipeline.extract.readers.table.wording import matches_phrase, phrase_tokens, word_key
 
     tokens = [word_key(t) for t in printed.split()]
     assert not matches_phrase(tokens, [False] * len(tokens), phrase_tokens(wording))
 
 
 def _service_table_settings() -> TableSettings:
-    return TableSettings.from_profile(next(p for p in load_profiles() if p.id == "service-table").data)
+    return next(p for p in load_profiles() if p.id == "service-table").settings
 
 
 def _service_table_pdf(header: list[tuple[float, float, str, bool]], data: list[tuple[float, float, str, bool]]):
@@ -359,7 +359,7 @@ def _service_table_pdf(header: list[tuple[float, float, str, bool]], data: list[
 
 
 def test_a_column_starts_at_its_header_cells_left_edge_not_at_a_matched_word():
-    from pipeline.extract.table import extract_tables
+    from pipeline.extract.readers.table import extract_tables
 
     # "Yhteinen toisen alueen kanssa" centred over two lines: its second line starts left of
     # the first, and the column's marks are printed at that left edge.
@@ -372,7 +372,7 @@ def test_a_column_starts_at_its_header_cells_left_edge_not_at_a_matched_word():
 
 
 def test_columns_are_read_in_any_order():
-    from pipeline.extract.table import extract_tables
+    from pipeline.extract.readers.table import extract_tables
 
     header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (230, 80, "Tuottaja(t)", True),
               (330, 80, "Palvelun tyyppi", True)]
@@ -384,7 +384,7 @@ def test_columns_are_read_in_any_order():
 
 
 def test_a_column_headed_twice_in_one_row_is_refused_naming_the_column_order():
-    from pipeline.extract.table import HeaderError, extract_tables
+    from pipeline.extract.readers.table import HeaderError, extract_tables
 
     header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (250, 80, "Kotoutuja", True)]
     data = [(40, 110, "Neuvonta", False), (150, 110, "x", False), (250, 110, "x", False)]
@@ -393,7 +393,7 @@ def test_a_column_headed_twice_in_one_row_is_refused_naming_the_column_order():
 
 
 def test_a_header_cell_no_wording_fits_is_a_missing_column_not_a_stray_data_cell():
-    from pipeline.extract.table import HeaderError, extract_tables
+    from pipeline.extract.readers.table import HeaderError, extract_tables
 
     header = [(40, 80, "Palvelu", True), (150, 80, "Kotoutujat", True), (250, 80, "Moniammatilliset", True)]
     data = [(40, 110, "Neuvonta", False), (150, 110, "x", False), (250, 110, "(x)", False)]
@@ -402,7 +402,7 @@ def test_a_header_cell_no_wording_fits_is_a_missing_column_not_a_stray_data_cell
 
 
 def test_a_table_profile_with_an_unknown_key_is_refused():
-    from pipeline.extract.table import TableProfileError
+    from pipeline.extract.readers.table import TableProfileError
 
     data = dict(next(p for p in load_profiles() if p.id == "appendix-table").data)
     data["geometry"] = {**data["geometry"], "colum_slack": 3}

@@ -4,11 +4,11 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    read_slide_page (words, filled shapes, small marks) -> words_to_lines
+    SlidePage (words, filled shapes, small marks, read once by pdf.read_pdf) -> words_to_lines
     -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
     -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
-    -> outline items in reading order
+    -> outline items in reading order (read_slides: values and warnings, no output parameters)
 
 Every threshold comes from the layout profile and is a multiple of the font size, so another
 slide size or font scale reads the same.
@@ -17,14 +17,11 @@ slide size or font scale reads the same.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-import pdfplumber
-
-from pipeline.errors import ExtractionError
-from pipeline.extract.words import Mark, Word, leading_mark, page_marks, page_words
-from pipeline.model import BBox, ExtractedDocument, Location, OutlineItem, Source
+from pipeline.extract.readers.base import Reading, ReadError, flatten, settings_from
+from pipeline.extract.words import Mark, Word, leading_mark
+from pipeline.model import BBox, Location, OutlineItem
 
 # --------------------------------------------------------------------------- settings
 
@@ -56,27 +53,15 @@ class OutlineSettings:
     mark_min: float = 0.15
     mark_max: float = 0.8
 
-    @classmethod
-    def from_profile(cls, profile: dict[str, Any]) -> "OutlineSettings":
-        geometry = dict(profile.get("geometry") or {})
-        known = {f for f in cls.__dataclass_fields__}
-        values: dict[str, Any] = {k: float(v) for k, v in geometry.items() if k in known}
-        if "id" in profile:
-            values["layout"] = str(profile["id"])
-        if profile.get("bullets"):
-            values["bullets"] = tuple(str(b) for b in profile["bullets"])
-        if profile.get("bullet_ranges") is not None:
-            values["bullet_ranges"] = tuple((int(lo), int(hi)) for lo, hi in profile["bullet_ranges"])
-        if profile.get("prose_glyphs") is not None:
-            values["prose_glyphs"] = tuple(str(g) for g in profile["prose_glyphs"])
-        if profile.get("bold_markers"):
-            values["bold_markers"] = tuple(str(b) for b in profile["bold_markers"])
-        if profile.get("vector_bullets"):
-            filled, hollow = (str(g) for g in profile["vector_bullets"])
-            values["vector_bullets"] = (filled, hollow)
-        if profile.get("continuation_starts"):
-            values["continuation_starts"] = str(profile["continuation_starts"])
-        return cls(**values)
+
+
+# The profile's sections and the settings fields their keys fill ({} = the keys are the fields).
+SECTIONS = {"geometry": {}}
+
+
+def settings_from_profile(data: Mapping[str, Any], layout: str) -> OutlineSettings:
+    """The slides part of a profile -> OutlineSettings (validated; defaults are the dataclass's)."""
+    return settings_from(OutlineSettings, {**flatten(data, SECTIONS), "layout": layout})
 
 
 # --------------------------------------------------------------------------- geometry records
@@ -179,22 +164,6 @@ class Slide:
 
 
 # --------------------------------------------------------------------------- words and lines
-
-
-def read_slide_page(page: Any, number: int, settings: OutlineSettings) -> SlidePage:
-    """One pdfplumber page -> its words (with size and weight) and its filled shapes."""
-    words = tuple(w for w in page_words(page, number, settings.bold_markers) if w.text.strip())
-    fills = tuple(
-        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
-        for o in list(page.rects) + list(page.curves)
-        if o.get("fill")
-    )
-    frames = tuple(
-        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
-        for o in list(page.rects) + list(page.curves)
-        if o.get("stroke") and not o.get("fill")
-    )
-    return SlidePage(number, float(page.width), float(page.height), words, fills, page_marks(page), frames)
 
 
 def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
@@ -514,12 +483,12 @@ def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettin
 # --------------------------------------------------------------------------- one slide
 
 
-def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
+def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
     """One slide's title, label and outline items in reading order."""
     number = page.number
     words = page.words
     if not words:
-        raise ExtractionError(path, "the slide has no text layer (is it a scanned image?)", number)
+        raise ReadError("the slide has no text layer (is it a scanned image?)", number)
     lines = marks_to_bullets(words_to_lines(words, settings), page.marks, settings)
     warnings: list[str] = []
 
@@ -614,30 +583,15 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
 # --------------------------------------------------------------------------- document
 
 
-def extract_outline(pdf: pdfplumber.PDF, source: Source, profile: dict[str, Any]) -> ExtractedDocument:
-    """Read every slide of `pdf` into outline items, in reading order per slide."""
-    settings = OutlineSettings.from_profile(profile)
-    pages = [read_slide_page(page, n, settings) for n, page in enumerate(pdf.pages, 1)]
-    return outline_document(pages, source, settings)
-
-
-def outline_document(pages: Sequence[SlidePage], source: Source, settings: OutlineSettings) -> ExtractedDocument:
-    """The slides' pages (already read) -> the extracted document."""
+def read_slides(pages: Sequence[SlidePage], settings: OutlineSettings) -> Reading:
+    """The slides' pages (already read) -> every slide's outline items, in reading order."""
     if not pages:
-        raise ExtractionError(source.path, "the PDF has no pages")
-    slides = [read_slide(page, settings, source.path) for page in pages]
+        raise ReadError("the PDF has no pages")
+    slides = [read_slide(page, settings) for page in pages]
     items = tuple(item for slide in slides for item in slide.items)
     if not items:
-        raise ExtractionError(source.path, "no bulleted or listed items found on any slide")
+        raise ReadError("no bulleted or listed items found on any slide")
     first = slides[0]
     # The deck's own name is the small label above the first slide's title, when it has one.
-    title = first.label or first.title
-    return ExtractedDocument(
-        source=source,
-        layout=settings.layout,
-        title=title,
-        area_name=None,
-        pages=len(pages),
-        items=items,
-        warnings=tuple(w for slide in slides for w in slide.warnings),
-    )
+    return Reading(title=first.label or first.title, area_name=None, records=items,
+                   warnings=tuple(w for slide in slides for w in slide.warnings))

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from pipeline.extract.pdf import Edge, PageContent
-from pipeline.extract.table.settings import TableSettings
-from pipeline.extract.table.wording import could_begin_phrase, matches_phrase, word_key
+from pipeline.extract.readers.table.settings import TableSettings
+from pipeline.extract.readers.table.wording import could_begin_phrase, matches_phrase, word_key
 from pipeline.extract.words import Line, Word, overlap
 
 # A wrapped header cell holds at most this many printed words per wording word (two-part

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from pipeline.extract.pdf import PageContent
-from pipeline.extract.table.headers import Header
-from pipeline.extract.table.settings import TableSettings
+from pipeline.extract.readers.table.headers import Header
+from pipeline.extract.readers.table.settings import TableSettings
 from pipeline.extract.words import Line
 
 

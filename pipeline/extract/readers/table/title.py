@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from pipeline.extract.table.settings import TableSettings
+from pipeline.extract.readers.table.settings import TableSettings
 from pipeline.extract.words import Line
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Mapping
 
-from pipeline.extract.table.wording import phrase_tokens
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pipeline.extract.readers.base import SettingsError, flatten, settings_from
+from pipeline.extract.readers.table.wording import phrase_tokens
 
 # Where a table's title comes from: the first header cell (a spreadsheet whose top-left header
 # cell names the table) or the line(s) just above the header row (a caption).
 TITLE_SOURCES = ("first_header_cell", "caption")
 
 
-class TableProfileError(ValueError):
+class TableProfileError(SettingsError):
     """The table part of a profile is malformed (the layout loader names the file)."""
 
 
@@ -44,36 +47,8 @@ class TableSettings:
     join_tolerance: float = 1.0
     min_pair_fit: float = 0.6
     caption_lines: float = 3.0
-
-    @classmethod
-    def from_profile(cls, profile: dict[str, Any]) -> "TableSettings":
-        columns = tuple(_column(c) for c in profile.get("columns", ()))
-        if not columns:
-            raise TableProfileError("a table profile needs 'columns'")
-        header = profile.get("header") or {}
-        groups = profile.get("group_rows") or {}
-        geometry = profile.get("geometry") or {}
-        floats = {f.name for f in fields(cls) if f.type == "float"}
-        unknown = sorted(set(geometry) - floats)
-        if unknown:
-            raise TableProfileError(f"unknown geometry keys: {', '.join(unknown)}")
-        values: dict[str, Any] = {k: float(v) for k, v in geometry.items()}
-        if "min_columns" in header:
-            values["min_columns"] = int(header["min_columns"])
-        if "unique_roles" in header:
-            values["unique_roles"] = tuple(str(r) for r in header["unique_roles"])
-        if "bold" in groups:
-            values["group_bold"] = bool(groups["bold"])
-        if "only_first_column" in groups:
-            values["group_only_first_column"] = bool(groups["only_first_column"])
-        title = profile.get("title") or {}
-        if "area_pattern" in title:
-            values["area_pattern"] = title["area_pattern"]
-        if "table_title" in title:
-            values["table_title"] = str(title["table_title"])
-        settings = cls(columns=columns, **values)
-        settings.check()
-        return settings
+    # A word is bold when its font name contains one of these (group rows are bold).
+    bold_markers: tuple[str, ...] = ("Bold", "Black", "Heavy", "Semibold")
 
     def check(self) -> None:
         if self.table_title not in TITLE_SOURCES:
@@ -102,13 +77,45 @@ class TableSettings:
         return self.columns[0].role
 
 
-def _column(data: dict[str, Any]) -> ColumnSpec:
-    if not isinstance(data, dict) or "role" not in data:
-        raise TableProfileError("every column needs a 'role'")
-    extra = sorted(set(data) - {"role", "headers", "title"})
-    if extra:
-        raise TableProfileError(f"column {data['role']!r}: unknown keys {', '.join(extra)}")
-    headers = tuple(phrase_tokens(str(h)) for h in data.get("headers", ()))
-    return ColumnSpec(role=str(data["role"]), headers=tuple(h for h in headers if h),
-                      title=bool(data.get("title", False)),
-                      wordings=tuple(str(h) for h in data.get("headers", ())))
+class ColumnEntry(BaseModel):
+    """A column as a profile writes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    role: str
+    headers: tuple[str, ...] = ()
+    title: bool = False
+
+    def spec(self) -> ColumnSpec:
+        headers = tuple(phrase_tokens(h) for h in self.headers)
+        return ColumnSpec(role=self.role, headers=tuple(h for h in headers if h), title=self.title,
+                          wordings=self.headers)
+
+
+# The profile's sections and the settings fields their keys fill ({} = the keys are the fields).
+SECTIONS = {
+    "header": {"min_columns": "min_columns", "unique_roles": "unique_roles"},
+    "group_rows": {"bold": "group_bold", "only_first_column": "group_only_first_column"},
+    "title": {"area_pattern": "area_pattern", "table_title": "table_title"},
+    "geometry": {},
+}
+
+
+def settings_from_profile(data: Mapping[str, Any]) -> TableSettings:
+    """The table part of a profile -> TableSettings (validated; defaults are the dataclass's)."""
+    values = flatten(data, SECTIONS)
+    geometry = {f.name for f in fields(TableSettings) if f.type == "float"}
+    strays = sorted(set((data.get("geometry") or {})) - geometry)
+    if strays:
+        raise SettingsError(f"unknown geometry keys: {', '.join(strays)}")
+    try:
+        values["columns"] = tuple(ColumnEntry.model_validate(c).spec() for c in values.get("columns") or ())
+    except ValidationError as exc:
+        raise SettingsError(f"columns: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+    if not values["columns"]:
+        raise SettingsError("a table profile needs 'columns'")
+    settings = settings_from(TableSettings, values)
+    try:
+        settings.check()
+    except TableProfileError as exc:
+        raise SettingsError(str(exc)) from None
+    return settings

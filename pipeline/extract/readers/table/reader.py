@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.extract.pdf import PdfContent
-from pipeline.extract.table.headers import find_header
-from pipeline.extract.table.rows import (blocks_to_rows, join_blocks_to_rows, page_fit,
+from pipeline.extract.readers.table.headers import find_header
+from pipeline.extract.readers.table.rows import (blocks_to_rows, join_blocks_to_rows, page_fit,
                                          rows_to_table_rows)
-from pipeline.extract.table.settings import TableSettings
-from pipeline.extract.table.slices import PageRead, assign_slices, pages_to_tables, pair_pages
-from pipeline.extract.table.title import area_from_title, document_title
+from pipeline.extract.readers.table.settings import TableSettings
+from pipeline.extract.readers.table.slices import PageRead, assign_slices, pages_to_tables, pair_pages
+from pipeline.extract.readers.table.title import area_from_title, document_title
 from pipeline.extract.words import words_to_lines
 from pipeline.model import TableRow
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from pipeline.extract.pdf import PageContent
-from pipeline.extract.table.settings import TableSettings
-from pipeline.extract.table.slices import SlicePage
+from pipeline.extract.readers.table.settings import TableSettings
+from pipeline.extract.readers.table.slices import SlicePage
 from pipeline.extract.words import Block, Line, Word, column_of, lines_to_blocks, overlap, split_line_at
 from pipeline.model import BBox, Cell, Location, TableRow
 
