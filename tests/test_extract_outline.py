@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 
 from expected.loader import SLIDES_FILE, load_document, read_yaml
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, SourceError
 from pipeline.extract.layout import load_profiles
 from pipeline.extract.document import extract_document
 from pipeline.extract.readers.slides.outline import OutlineSettings, lines_to_items, words_to_lines
@@ -246,7 +246,7 @@ def test_an_unbulleted_item_wrapped_before_its_number_stays_one_item():
     ]
 
 
-def test_a_pdf_without_text_raises_an_error_naming_file_and_slide(tmp_path: Path):
+def test_a_pdf_without_text_raises_an_error_naming_the_file(tmp_path: Path):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -256,6 +256,7 @@ def test_a_pdf_without_text_raises_an_error_naming_file_and_slide(tmp_path: Path
     fig = plt.figure(figsize=(4, 3))
     fig.savefig(blank)
     plt.close(fig)
-    with pytest.raises(ExtractionError) as caught:
+    # Read as every document is (pdf.read_pdf, then the reader): refused before any slide is read.
+    with pytest.raises(SourceError) as caught:
         _extract(blank)
-    assert str(blank) in str(caught.value) and "page 1" in str(caught.value)
+    assert str(caught.value).startswith(f"{blank}: ") and "no text" in str(caught.value)

@@ -401,10 +401,11 @@ def test_a_header_cell_no_wording_fits_is_a_missing_column_not_a_stray_data_cell
         extract_tables(_service_table_pdf(header, data), _service_table_settings())
 
 
-def test_a_table_profile_with_an_unknown_key_is_refused():
-    from pipeline.extract.readers.table import TableProfileError
+def test_a_table_profile_with_an_unknown_key_is_refused(tmp_path: Path):
+    from pipeline.extract.layout import PROFILES_DIR, ProfileError, load_profile_file
 
-    data = dict(next(p for p in load_profiles() if p.id == "appendix-table").data)
-    data["geometry"] = {**data["geometry"], "colum_slack": 3}
-    with pytest.raises(TableProfileError, match="unknown geometry keys: colum_slack"):
-        TableSettings.from_profile(data)
+    path = tmp_path / "appendix-table.yaml"
+    text = (PROFILES_DIR / "appendix-table.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("  column_slack:", "  colum_slack:"), encoding="utf-8")
+    with pytest.raises(ProfileError, match="unknown geometry keys: colum_slack"):
+        load_profile_file(path)
