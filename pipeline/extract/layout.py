@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ExtractionError, SourceError
-from pipeline.extract.readers import UnknownReader, get as get_reader
+from pipeline.extract.readers import UnknownReader, get as get_reader, profile_folders
 from pipeline.extract.readers.base import VECTOR_MARK, SettingsError, Signals
 from pipeline.extract.words import Mark, Word, leading_mark, normalise_token, words_to_lines
 from pipeline.model import Entry
@@ -155,14 +155,19 @@ def load_profile_file(path: Path) -> Profile:
     return parse_profile(data, path)
 
 
-@lru_cache(maxsize=4)
-def load_profiles(directory: Path = PROFILES_DIR) -> tuple[Profile, ...]:
-    """Every profile in `directory`, ordered by id (deterministic detection ties)."""
-    profiles = [load_profile_file(p) for p in sorted(directory.glob("*.yaml"))]
+def load_profiles(directory: Path | None = None) -> tuple[Profile, ...]:
+    """Every profile in `directory`, else in profiles/ and in the `profiles/` folder of every
+    registered reader that ships one; ordered by id (deterministic detection ties)."""
+    return _load_profiles((directory,) if directory else (PROFILES_DIR, *profile_folders()))
+
+
+@lru_cache(maxsize=8)
+def _load_profiles(directories: tuple[Path, ...]) -> tuple[Profile, ...]:
+    profiles = [load_profile_file(p) for d in directories for p in sorted(d.glob("*.yaml"))]
     seen = Counter(p.id for p in profiles)
     twice = [pid for pid, n in seen.items() if n > 1]
     if twice:
-        raise ProfileError(directory, f"layout ids defined twice: {', '.join(sorted(twice))}")
+        raise ProfileError(directories[0], f"layout ids defined twice: {', '.join(sorted(twice))}")
     return tuple(sorted(profiles, key=lambda p: p.id))
 
 

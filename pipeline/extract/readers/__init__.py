@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,6 +60,18 @@ def get(name: str) -> "Reader":
 
 def readers() -> tuple[str, ...]:
     return tuple(sorted(_plugins))
+
+
+def profile_folders() -> tuple[Path, ...]:
+    """The `profiles/` folder of every registered reader package that has one, without importing
+    the readers: a reader may ship its layout profiles beside its code."""
+    folders = []
+    for name in readers():
+        spec = find_spec(_plugins[name].module_path)
+        for location in (spec.submodule_search_locations or ()) if spec else ():
+            if (Path(location) / "profiles").is_dir():
+                folders.append(Path(location) / "profiles")
+    return tuple(folders)
 
 
 register("table", "pipeline.extract.readers.table", "TableReader")
