@@ -20,7 +20,7 @@ from expected.loader import SLIDES_FILE, load_document, read_yaml
 from pipeline.errors import ExtractionError, SourceError
 from pipeline.extract.layout import load_profiles
 from pipeline.extract.document import extract_document
-from pipeline.extract.readers.slides.outline import OutlineSettings, lines_to_items, words_to_lines
+from pipeline.extract.readers.slides.outline import OutlineSettings, lines_to_items, chain_words_to_lines
 from pipeline.extract.words import Word
 from pipeline.model import ExtractedDocument, OutlineItem, Source
 from conftest import need as _need
@@ -204,7 +204,7 @@ def test_columns_with_interleaved_baselines_are_read_apart():
         _word("\uf076", 10, 110), _word("Toka", 24, 112),
         _word("Oikea", 120, 106), _word("palsta", 158, 106),
     ]
-    lines = words_to_lines(words, OutlineSettings())
+    lines = chain_words_to_lines(words, OutlineSettings())
     assert [(l.bullet, l.text) for l in lines] == [
         ("\uf076", "Eka rivi"), (None, "Oikea palsta"), ("\uf076", "Toka"),
     ]
@@ -220,7 +220,7 @@ def test_a_wrapped_line_starting_with_a_dash_continues_its_item_but_a_hanging_da
         _word("–", 24, 124), _word("Alakohta", 38, 124),
     ]
     settings = OutlineSettings()
-    lines = words_to_lines(words, settings)
+    lines = chain_words_to_lines(words, settings)
     assert [(l.bullet, l.text) for l in lines] == [
         ("•", "Neuvonta ja ohjaus"), (None, "– kehittämishanke 1"), ("–", "Alakohta"),
     ]
@@ -232,7 +232,7 @@ def test_a_wrapped_line_starting_with_a_dash_continues_its_item_but_a_hanging_da
 def test_a_bullet_set_close_after_the_left_column_text_opens_the_next_columns_item():
     # Found by the benchmark corpus: the left box's line ends 3 pt before the right box's bullet.
     words = [_word("Hallinnointi", 10, 100), _word("–", 84, 100), _word("•", 93, 100), _word("Valmennus", 107, 100)]
-    lines = words_to_lines(words, OutlineSettings())
+    lines = chain_words_to_lines(words, OutlineSettings())
     assert [(l.bullet, l.text) for l in lines] == [(None, "Hallinnointi –"), ("•", "Valmennus")]
 
 
@@ -240,7 +240,7 @@ def test_an_unbulleted_item_wrapped_before_its_number_stays_one_item():
     words = [_word("Henkilöstöpalvelut", 10, 100), _word("–", 124, 100), _word("kehittämishanke", 133, 100),
              _word("2", 10, 112), _word("Talouspalvelut", 10, 124)]
     settings = OutlineSettings()
-    items = lines_to_items(words_to_lines(words, settings), settings)
+    items = lines_to_items(chain_words_to_lines(words, settings), settings)
     assert [" ".join(l.text for l in block.lines) for block in items] == [
         "Henkilöstöpalvelut – kehittämishanke 2", "Talouspalvelut",
     ]

@@ -8,6 +8,7 @@ slides extractor both build on these functions; keep them layout-neutral.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 
 from pipeline.model import BBox, Location
@@ -45,35 +46,51 @@ class Word:
 
 @dataclass(frozen=True)
 class Line:
-    """Words printed on one baseline, left to right (one column's part of it, or all)."""
+    """Words printed on one baseline, left to right (one column's part of it, or all).
+
+    A list line also has the bullet that introduces it: `bullet` is its glyph (or the glyph
+    recorded for a drawn marker) and `marker` the glyph's or marker's box. The bullet is not one
+    of the words, but it is part of the printed line: x0, top, bottom and bbox include it, and
+    `text_x0` is where the text after it starts.
+    """
 
     words: tuple[Word, ...]
+    bullet: str | None = None
+    marker: BBox | None = None
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
-        return min(w.x0 for w in self.words)
+        x0 = min(w.x0 for w in self.words)
+        return x0 if self.marker is None else min(x0, self.marker.x0)
 
-    @property
+    @cached_property
+    def text_x0(self) -> float:
+        return self.words[0].x0
+
+    @cached_property
     def x1(self) -> float:
-        return max(w.x1 for w in self.words)
+        x1 = max(w.x1 for w in self.words)
+        return x1 if self.marker is None else max(x1, self.marker.x1)
 
-    @property
+    @cached_property
     def top(self) -> float:
-        return min(w.top for w in self.words)
+        top = min(w.top for w in self.words)
+        return top if self.marker is None else min(top, self.marker.top)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
+        bottom = max(w.bottom for w in self.words)
+        return bottom if self.marker is None else max(bottom, self.marker.bottom)
 
-    @property
+    @cached_property
     def size(self) -> float:
         return max(w.size for w in self.words)
 
-    @property
+    @cached_property
     def bold(self) -> bool:
         return all(w.bold for w in self.words)
 
@@ -87,14 +104,25 @@ class Line:
 
     @property
     def bbox(self) -> BBox:
-        return bbox_of(self.words)
+        return BBox(self.x0, self.top, self.x1, self.bottom)
 
 
 @dataclass(frozen=True)
 class Block:
-    """Consecutive lines of one column that belong together (one cell, one list item)."""
+    """Consecutive lines of one column that belong together (one cell, one list item, one
+    heading broken over lines). `level`: a heading's level (1 = outermost) or a list item's
+    indentation level, where the reader sets one."""
 
     lines: tuple[Line, ...]
+    level: int = 0
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
 
     @property
     def text(self) -> str:
@@ -111,6 +139,14 @@ class Block:
     @property
     def x0(self) -> float:
         return min(line.x0 for line in self.lines)
+
+    @property
+    def x1(self) -> float:
+        return max(line.x1 for line in self.lines)
+
+    @property
+    def size(self) -> float:
+        return self.lines[0].size
 
     @property
     def bold(self) -> bool:

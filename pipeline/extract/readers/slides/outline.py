@@ -4,7 +4,7 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    SlidePage (words, filled shapes, small marks, read once by pdf.read_pdf) -> words_to_lines
+    SlidePage (words, filled shapes, small marks, read once by pdf.read_pdf) -> chain_words_to_lines
     -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
     -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from pipeline.extract.readers.base import Reading, ReadError, flatten, settings_from
-from pipeline.extract.words import Mark, Word, leading_mark
+from pipeline.extract.words import Block, Line, Mark, Word, leading_mark
 from pipeline.model import BBox, Location, OutlineItem
 
 # --------------------------------------------------------------------------- settings
@@ -67,69 +67,6 @@ def settings_from_profile(data: Mapping[str, Any], layout: str) -> OutlineSettin
 # --------------------------------------------------------------------------- geometry records
 
 
-@dataclass(frozen=True)
-class Line:
-    """One printed line of one text box: its words left to right, a leading bullet split off."""
-
-    words: tuple[Word, ...]  # without the bullet glyph
-    bullet: str | None
-    x0: float  # left edge including the bullet glyph
-    text_x0: float  # where the text after the glyph starts
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def bbox(self) -> BBox:
-        return BBox(self.x0, self.top, self.x1, self.bottom)
-
-
-@dataclass
-class Block:
-    """Lines read as one unit: a heading broken over lines, or one list item and its wraps."""
-
-    lines: list[Line]
-    level: int = 0  # heading level (1 = outermost) or item indentation level
-
-    @property
-    def first(self) -> Line:
-        return self.lines[0]
-
-    @property
-    def last(self) -> Line:
-        return self.lines[-1]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-    @property
-    def x0(self) -> float:
-        return min(line.x0 for line in self.lines)
-
-    @property
-    def x1(self) -> float:
-        return max(line.x1 for line in self.lines)
-
-    @property
-    def top(self) -> float:
-        return self.first.top
-
-    @property
-    def bottom(self) -> float:
-        return self.last.bottom
-
-    @property
-    def size(self) -> float:
-        return self.first.size
-
-
 @dataclass
 class Column:
     """A vertical strip of list text; the headings over it and the box naming it."""
@@ -166,8 +103,12 @@ class Slide:
 # --------------------------------------------------------------------------- words and lines
 
 
-def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
-    """Chain words left to right into the lines of each text box.
+def chain_words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
+    """Chain words left to right into the lines of each text box (words.Line, the bullet split off).
+
+    Not words.words_to_lines, which cuts page-wide rows by vertical centre (right for a table's
+    cells, whose columns the header cuts apart afterwards): slides put text boxes side by side
+    with baselines that interleave, so lines are chained word by word instead.
 
     A word continues a line when its vertical centre is close to the line's and it starts
     just after the line's last word. Chaining by neighbours (rather than cutting page-wide
@@ -223,8 +164,7 @@ def marks_to_bullets(lines: Sequence[Line], marks: Sequence[Mark], settings: Out
             result.append(line)
             continue
         result.append(replace(line, bullet=filled_glyph if mark.filled else hollow_glyph,
-                              x0=min(line.x0, mark.x0), top=min(line.top, mark.top),
-                              bottom=max(line.bottom, mark.bottom)))
+                              marker=BBox(mark.x0, mark.top, mark.x1, mark.bottom)))
     return result
 
 
@@ -244,33 +184,23 @@ def _opens_item(words: list[Word], settings: OutlineSettings) -> bool:
 
 
 def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Line]:
+    """A chain of words -> its line, a leading bullet glyph split off (kept as the line's marker)."""
     words = list(segment)
     bullet: str | None = None
+    marker: BBox | None = None
     head = words[0]
     if _is_glyph(head.text, settings) and _opens_item(words, settings):
-        bullet = head.text
+        bullet, marker = head.text, head.bbox
         words = words[1:]
     elif len(head.text) > 1 and _is_glyph(head.text[0], settings):
         # Glyph and text in one word (same font, no gap): split it by its share of the width.
         bullet = head.text[0]
         share = (head.x1 - head.x0) / len(head.text)
+        marker = BBox(head.x0, head.top, head.x0 + share, head.bottom)
         words[0] = replace(head, text=head.text[1:].lstrip(), x0=head.x0 + share)
     if not words:
         return []  # a lone glyph (an empty bullet) prints nothing to read
-    everything = segment
-    return [
-        Line(
-            words=tuple(words),
-            bullet=bullet,
-            x0=min(w.x0 for w in everything),
-            text_x0=words[0].x0,
-            x1=max(w.x1 for w in everything),
-            top=min(w.top for w in everything),
-            bottom=max(w.bottom for w in everything),
-            size=max(w.size for w in words),
-            bold=all(w.bold for w in words),
-        )
-    ]
+    return [Line(words=tuple(words), bullet=bullet, marker=marker)]
 
 
 # --------------------------------------------------------------------------- boxes
@@ -349,19 +279,19 @@ def _follows(above: Line, below: Line, settings: OutlineSettings) -> bool:
 
 def lines_to_headings(lines: Iterable[Line], settings: OutlineSettings) -> list[Block]:
     """Join bold lines of one size that follow each other at the same x into one heading."""
-    blocks: list[Block] = []
+    groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda l: (l.top, l.x0)):
-        for block in blocks:
-            last = block.last
+        for group in groups:
+            last = group[-1]
             aligned = (abs(line.x0 - last.x0) <= settings.align_tolerance * line.size
                        or abs((line.x0 + line.x1) - (last.x0 + last.x1)) / 2
                        <= settings.align_tolerance * line.size)
             if aligned and _same_size(line.size, last.size, settings) and _follows(last, line, settings):
-                block.lines.append(line)
+                group.append(line)
                 break
         else:
-            blocks.append(Block([line]))
-    return blocks
+            groups.append([line])
+    return [Block(tuple(group)) for group in groups]
 
 
 def _starts_continuation(line: Line, settings: OutlineSettings) -> bool:
@@ -379,24 +309,24 @@ def lines_to_items(lines: Iterable[Line], settings: OutlineSettings) -> list[Blo
     the item's text starts (a hanging indent); for an unbulleted item, where every new item
     starts at the same x, it must also start like a wrapped line (lower case).
     """
-    blocks: list[Block] = []
+    groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda l: (l.top, l.x0)):
         if line.bullet is None:
-            for block in reversed(blocks):
-                last = block.last
+            for group in reversed(groups):
+                last = group[-1]
                 if not _follows(last, line, settings):
                     continue
                 if abs(line.x0 - last.text_x0) > settings.align_tolerance * line.size:
                     continue
-                if block.first.bullet is None and not _starts_continuation(line, settings):
+                if group[0].bullet is None and not _starts_continuation(line, settings):
                     continue
-                block.lines.append(line)
+                group.append(line)
                 break
             else:
-                blocks.append(Block([line]))
+                groups.append([line])
         else:
-            blocks.append(Block([line]))
-    return blocks
+            groups.append([line])
+    return [Block(tuple(group)) for group in groups]
 
 
 # --------------------------------------------------------------------------- columns
@@ -450,26 +380,29 @@ def heading_reach(heading: Block, columns: Sequence[Column], headings: Sequence[
     return reach
 
 
-def set_heading_levels(headings: Sequence[Block], settings: OutlineSettings) -> None:
-    """Heading level by size on the slide: the largest headings are level 1."""
+def with_heading_levels(headings: Sequence[Block], settings: OutlineSettings) -> list[Block]:
+    """The headings with their level by size on the slide: the largest headings are level 1."""
     sizes: list[float] = []
     for size in sorted({b.size for b in headings}, reverse=True):
         if not sizes or not _same_size(sizes[-1], size, settings):
             sizes.append(size)
-    for block in headings:
-        block.level = next(n for n, s in enumerate(sizes, 1) if _same_size(s, block.size, settings))
+    return [replace(block, level=next(n for n, s in enumerate(sizes, 1) if _same_size(s, block.size, settings)))
+            for block in headings]
 
 
-def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettings) -> None:
-    """Indentation level of each item, counted afresh under each heading of the column.
+def with_item_levels(column_events: Sequence[tuple[str, Block]],
+                     settings: OutlineSettings) -> list[tuple[str, Block]]:
+    """The column's events with each item's indentation level, counted afresh under each heading.
 
     The x that counts is the bullet glyph's (or the text's, without one): an item further
     right than the one above is one level deeper; one further left closes levels.
     """
     stack: list[float] = []
+    out: list[tuple[str, Block]] = []
     for kind, block in column_events:
         if kind == "heading":
             stack = []
+            out.append((kind, block))
             continue
         x = block.first.x0
         tolerance = settings.indent_tolerance * block.size
@@ -477,7 +410,8 @@ def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettin
             stack.pop()
         if not stack or x > stack[-1] + tolerance:
             stack.append(x)
-        block.level = len(stack)
+        out.append((kind, replace(block, level=len(stack))))
+    return out
 
 
 # --------------------------------------------------------------------------- one slide
@@ -489,7 +423,7 @@ def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
     words = page.words
     if not words:
         raise ReadError("the slide has no text layer (is it a scanned image?)", number)
-    lines = marks_to_bullets(words_to_lines(words, settings), page.marks, settings)
+    lines = marks_to_bullets(chain_words_to_lines(words, settings), page.marks, settings)
     warnings: list[str] = []
 
     # The slide title is the largest text; what is printed above it is a label, not content.
@@ -539,7 +473,7 @@ def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
         return Slide(number, title, label, (), tuple(warnings))
 
     columns = items_to_columns(items)
-    set_heading_levels(headings, settings)
+    headings = with_heading_levels(headings, settings)
     for heading in headings:
         reach = heading_reach(heading, columns, headings)
         if not reach:
@@ -554,11 +488,10 @@ def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
 
     outline: list[OutlineItem] = []
     for column in columns:
-        events = sorted(
+        events = with_item_levels(sorted(
             [("heading", h) for h in column.headings] + [("item", b) for b in column.items],
             key=lambda e: (e[1].top, 0 if e[0] == "heading" else 1, e[1].x0),
-        )
-        _item_levels(events, settings)
+        ), settings)
         stack: list[Block] = []
         for kind, block in events:
             if kind == "heading":
