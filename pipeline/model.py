@@ -1,6 +1,6 @@
 """Typed values that cross stage boundaries.
 
-raw -> extract (`ExtractedDocument`: table rows and outline items exactly as printed, with
+raw -> extract (`ExtractedDocument`: a reader's records (table rows, outline items) exactly as printed, with
 geometry) -> normalise (`Catalogue`: canonical services, each with the entries that mention
 it, every value typed) -> map (rdflib Graph) -> validate -> publish.
 

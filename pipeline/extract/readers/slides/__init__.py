@@ -6,12 +6,13 @@ columns, read by position; outline.py), and items -> printed entries (entries.py
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from pipeline.extract.pdf import PdfContent
 from pipeline.extract.readers.base import VECTOR_MARK, Reading, Signals, signature_score, weigh
 from pipeline.extract.readers.slides.entries import items_to_printed, outline_containers
-from pipeline.extract.readers.slides.outline import OutlineSettings, SlidePage, read_slides, settings_from_profile
+from pipeline.extract.readers.slides.outline import OutlineSettings, read_slides, settings_from_profile
 from pipeline.model import OutlineItem, PrintedEntry, Record
 
 __all__ = ["OutlineSettings", "SlidesReader", "outline_containers"]
@@ -31,8 +32,7 @@ class SlidesReader:
 
     def read(self, content: PdfContent, settings: OutlineSettings) -> Reading:
         weighed = weigh(content, settings.bold_markers)
-        pages = [SlidePage(p.number, p.width, p.height, tuple(w for w in p.words if w.text.strip()),
-                           p.fills, p.marks, p.frames) for p in weighed.pages]
+        pages = [replace(p, words=tuple(w for w in p.words if w.text.strip())) for p in weighed.pages]
         return read_slides(pages, settings)
 
     def printed_entries(self, records: Sequence[Record]) -> tuple[PrintedEntry, ...]:

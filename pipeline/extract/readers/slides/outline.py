@@ -4,7 +4,7 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    SlidePage (words, filled shapes, small marks, read once by pdf.read_pdf) -> chain_words_to_lines
+    PageContent (words, filled shapes, small marks, read once by pdf.read_pdf) -> chain_words_to_lines
     -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
     -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
     -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
+from pipeline.extract.pdf import PageContent
 from pipeline.extract.readers.base import Reading, ReadError, flatten, settings_from
 from pipeline.extract.words import Block, Line, Mark, Word, leading_mark
 from pipeline.model import BBox, Location, OutlineItem
@@ -76,19 +77,6 @@ class Column:
     items: list[Block] = field(default_factory=list)
     headings: list[Block] = field(default_factory=list)
     box_heading: str | None = None
-
-
-@dataclass(frozen=True)
-class SlidePage:
-    """What the extractor needs of one page, read once: words and the filled shapes."""
-
-    number: int  # 1-based
-    width: float
-    height: float
-    words: tuple[Word, ...]
-    fills: tuple[BBox, ...]  # filled rectangles and paths (backgrounds included)
-    marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: candidate list markers
-    frames: tuple[BBox, ...] = ()  # outlined, unfilled shapes (a browser's bordered box)
 
 
 @dataclass(frozen=True)
@@ -206,7 +194,7 @@ def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Lin
 # --------------------------------------------------------------------------- boxes
 
 
-def filled_boxes(page: SlidePage, body_size: float, settings: OutlineSettings) -> list[BBox]:
+def filled_boxes(page: PageContent, body_size: float, settings: OutlineSettings) -> list[BBox]:
     """Filled or outlined shapes big enough to hold text but not the slide background."""
     page_area = page.width * page.height
     boxes = []
@@ -417,7 +405,7 @@ def with_item_levels(column_events: Sequence[tuple[str, Block]],
 # --------------------------------------------------------------------------- one slide
 
 
-def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
+def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
     """One slide's title, label and outline items in reading order."""
     number = page.number
     words = page.words
@@ -516,7 +504,7 @@ def read_slide(page: SlidePage, settings: OutlineSettings) -> Slide:
 # --------------------------------------------------------------------------- document
 
 
-def read_slides(pages: Sequence[SlidePage], settings: OutlineSettings) -> Reading:
+def read_slides(pages: Sequence[PageContent], settings: OutlineSettings) -> Reading:
     """The slides' pages (already read) -> every slide's outline items, in reading order."""
     if not pages:
         raise ReadError("the PDF has no pages")
