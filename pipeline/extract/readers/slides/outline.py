@@ -4,11 +4,16 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    PageContent (words, filled shapes, small marks, read once by pdf.read_pdf) -> chain_words_to_lines
-    -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
-    -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
-    -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
-    -> outline items in reading order (read_slides: values and warnings, no output parameters)
+    PageContent (words, filled shapes, small marks, read once by pdf.read_pdf)
+    -> chain_words_to_lines   (words.Line per text-box line, a leading bullet glyph split off)
+    -> marks_to_bullets       (vector list markers become the bullets of the lines they lead)
+    -> lines_to_title         (title, the label above it, the rest)
+    -> box_headings           (boxes naming the column below them; their descriptions dropped)
+    -> slide_subtitle         (a subtitle becomes the title)
+    -> lines_to_headings + with_heading_levels, lines_to_items -> items_to_columns
+    -> columns_with_headings  (heading_reach, the naming box) -> columns_to_items
+    read_slide is that chain for one slide, read_slides for the deck: each returns values and
+    its warnings, nothing is filled in by a later step.
 
 Every threshold comes from the layout profile and is a multiple of the font size, so another
 slide size or font scale reads the same.
@@ -405,35 +410,39 @@ def with_item_levels(column_events: Sequence[tuple[str, Block]],
 # --------------------------------------------------------------------------- one slide
 
 
-def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
-    """One slide's title, label and outline items in reading order."""
-    number = page.number
-    words = page.words
-    if not words:
-        raise ReadError("the slide has no text layer (is it a scanned image?)", number)
-    lines = marks_to_bullets(chain_words_to_lines(words, settings), page.marks, settings)
-    warnings: list[str] = []
+@dataclass(frozen=True)
+class TitleLines:
+    """A slide's lines split into its title, the label above the title, and the rest."""
 
-    # The slide title is the largest text; what is printed above it is a label, not content.
+    title: Block | None
+    label: str | None
+    rest: tuple[Line, ...]
+
+
+def lines_to_title(lines: Sequence[Line], settings: OutlineSettings) -> TitleLines:
+    """The slide title is the largest text; what is printed above it is a label, not content."""
     biggest = max(line.size for line in lines)
     title_lines = [l for l in lines if _same_size(l.size, biggest, settings) and l.bullet is None]
-    title_block = lines_to_headings(title_lines, settings)[0] if title_lines else None
-    title = title_block.text if title_block else ""
-    if title_block is None:
-        warnings.append(f"slide {number}: no title found")
-    rest = [l for l in lines if title_block is None or l not in title_block.lines]
-    label_lines = [l for l in rest if title_block is not None and l.bottom <= title_block.top + 1]
-    rest = [l for l in rest if l not in label_lines]
+    title = lines_to_headings(title_lines, settings)[0] if title_lines else None
+    rest = [l for l in lines if title is None or l not in title.lines]
+    label_lines = [l for l in rest if title is not None and l.bottom <= title.top + 1]
     label = "\n".join(l.text for l in sorted(label_lines, key=lambda l: (l.top, l.x0))) or None
+    return TitleLines(title, label, tuple(l for l in rest if l not in label_lines))
 
-    # Boxes (filled or outlined) that open with a heading name the column below them; the rest
-    # of their text is a description, not a list item, even when it is bulleted, as long as
-    # the column's list stands below the box (a box holding its own list is a list box). The
-    # heading is the bold text, or, where a producer sets it in the regular face, the text
-    # larger than the rest.
-    body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else biggest
+
+def box_headings(page: PageContent, lines: Sequence[Line], body_size: float,
+                 settings: OutlineSettings) -> tuple[tuple[tuple[BBox, str], ...], tuple[Line, ...]]:
+    """The boxes that name the column below them, with their heading; and the lines left.
+
+    Boxes (filled or outlined) that open with a heading name the column below them; the rest of
+    their text is a description, not a list item, even when it is bulleted, as long as the
+    column's list stands below the box (a box holding its own list is a list box). The heading
+    is the bold text, or, where a producer sets it in the regular face, the text larger than
+    the rest.
+    """
+    rest = list(lines)
     boxes = filled_boxes(page, body_size, settings)
-    column_boxes: list[tuple[BBox, str]] = []
+    named: list[tuple[BBox, str]] = []
     for box in boxes:
         inside = [l for l in rest if _inside(l, box)]
         if not inside:
@@ -443,37 +452,38 @@ def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
         head_lines = _box_heading_lines(inside, settings)
         if not head_lines or min(l.top for l in head_lines) > min(l.top for l in inside) + 1:
             continue
-        heading = "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))
-        column_boxes.append((box, heading))
+        named.append((box, "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))))
         rest = [l for l in rest if l not in inside]
+    return tuple(named), tuple(rest)
 
-    # A subtitle under the title (a "title + subtitle" slide) is the slide's own title; the
-    # title above it then names the deck or section, as a label above the title does.
-    subtitle = slide_subtitle(title_block, rest, body_size, settings)
-    if subtitle is not None:
-        rest = [l for l in rest if l not in subtitle.lines]
-        label = label or title
-        title = subtitle.text
 
-    headings = lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings)
-    items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)
-    if not items:
-        return Slide(number, title, label, (), tuple(warnings))
-
-    columns = items_to_columns(items)
-    headings = with_heading_levels(headings, settings)
+def columns_with_headings(columns: Sequence[Column], headings: Sequence[Block],
+                          named_boxes: Sequence[tuple[BBox, str]],
+                          number: int) -> tuple[list[Column], tuple[str, ...]]:
+    """The columns with the headings that reach them and the box that names them; the warnings."""
+    warnings = []
+    reached: dict[int, list[Block]] = {id(c): [] for c in columns}
     for heading in headings:
         reach = heading_reach(heading, columns, headings)
         if not reach:
             warnings.append(f"slide {number}: heading {heading.text!r} is over no list")
         for column in reach:
-            column.headings.append(heading)
-    for column in columns:
-        if column_boxes:
-            best = max(column_boxes, key=lambda bh: _overlap(bh[0].x0, bh[0].x1, column.x0, column.x1))
-            if _overlap(best[0].x0, best[0].x1, column.x0, column.x1) > 0:
-                column.box_heading = best[1]
+            reached[id(column)].append(heading)
+    return [replace(column, headings=reached[id(column)], box_heading=_naming_box(column, named_boxes))
+            for column in columns], tuple(warnings)
 
+
+def _naming_box(column: Column, named_boxes: Sequence[tuple[BBox, str]]) -> str | None:
+    """The heading of the named box most over the column, if one is over it at all."""
+    if not named_boxes:
+        return None
+    best = max(named_boxes, key=lambda bh: _overlap(bh[0].x0, bh[0].x1, column.x0, column.x1))
+    return best[1] if _overlap(best[0].x0, best[0].x1, column.x0, column.x1) > 0 else None
+
+
+def columns_to_items(columns: Sequence[Column], number: int, title: str,
+                     settings: OutlineSettings) -> tuple[OutlineItem, ...]:
+    """Each column's headings and items in reading order -> outline items with path and level."""
     outline: list[OutlineItem] = []
     for column in columns:
         events = with_item_levels(sorted(
@@ -498,7 +508,39 @@ def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
                     column=column.box_heading,
                 )
             )
-    return Slide(number, title, label, tuple(outline), tuple(warnings))
+    return tuple(outline)
+
+
+def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
+    """One slide's title, label and outline items in reading order."""
+    number = page.number
+    if not page.words:
+        raise ReadError("the slide has no text layer (is it a scanned image?)", number)
+    lines = marks_to_bullets(chain_words_to_lines(page.words, settings), page.marks, settings)
+    found = lines_to_title(lines, settings)
+    title = found.title.text if found.title else ""
+    label = found.label
+    warnings: tuple[str, ...] = () if found.title else (f"slide {number}: no title found",)
+    rest = found.rest
+    body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else max(l.size for l in lines)
+    named_boxes, rest = box_headings(page, rest, body_size, settings)
+
+    # A subtitle under the title (a "title + subtitle" slide) is the slide's own title; the
+    # title above it then names the deck or section, as a label above the title does.
+    subtitle = slide_subtitle(found.title, rest, body_size, settings)
+    if subtitle is not None:
+        rest = tuple(l for l in rest if l not in subtitle.lines)
+        label = label or title
+        title = subtitle.text
+
+    headings = with_heading_levels(
+        lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings), settings)
+    items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)
+    if not items:
+        return Slide(number, title, label, (), warnings)
+    columns, found_warnings = columns_with_headings(items_to_columns(items), headings, named_boxes, number)
+    warnings += found_warnings
+    return Slide(number, title, label, columns_to_items(columns, number, title, settings), warnings)
 
 
 # --------------------------------------------------------------------------- document
