@@ -98,3 +98,28 @@ def test_without_its_registry_line_the_list_is_an_unknown_layout(tmp_path: Path)
     assert "one-column-list" not in {p.id for p in load_profiles()}
     with pytest.raises(ExtractionError, match="unknown layout"):
         extract_document(Source(id="palvelulista", path=pdf, sha256="0" * 64))
+
+
+def test_a_reader_profile_with_an_unknown_key_is_one_error_line_naming_the_file(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    package = tmp_path / "badlist"
+    (package / "profiles").mkdir(parents=True)
+    (package / "__init__.py").write_text("from listing_reader import ListReader\n", encoding="utf-8")
+    profile = (Path(__file__).parent / "listing_reader" / "profiles" / "one-column-list.yaml").read_text(encoding="utf-8")
+    bad = package / "profiles" / "bad-list.yaml"
+    bad.write_text(profile.replace("id: one-column-list", "id: bad-list").replace("reader: list", "reader: badlist")
+                   + "colour: red\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(readers, "_plugins", dict(readers._plugins))
+    monkeypatch.setattr(readers, "_loaded", dict(readers._loaded))
+    readers.register("badlist", "badlist", "ListReader")
+
+    result = CliRunner().invoke(app, ["extract", str(_list_pdf(tmp_path))])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {bad}: reader 'badlist': unknown keys: colour"], result.output
+    assert "Traceback" not in result.output
