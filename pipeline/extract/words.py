@@ -7,8 +7,7 @@ slides extractor both build on these functions; keep them layout-neutral.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from pipeline.model import BBox, Location
@@ -57,42 +56,33 @@ class Line:
     words: tuple[Word, ...]
     bullet: str | None = None
     marker: BBox | None = None
+    # Extents, computed once (lines are read many times over): not part of the line's identity.
+    x0: float = field(init=False, compare=False, repr=False)
+    x1: float = field(init=False, compare=False, repr=False)
+    top: float = field(init=False, compare=False, repr=False)
+    bottom: float = field(init=False, compare=False, repr=False)
+    text_x0: float = field(init=False, compare=False, repr=False)  # where the text after the bullet starts
+    size: float = field(init=False, compare=False, repr=False)
+    bold: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words, marker = self.words, self.marker
+        if not words:
+            return  # an empty piece has no extents (reading one raises, as min() of nothing would)
+        extents = {
+            "x0": min(w.x0 for w in words), "x1": max(w.x1 for w in words),
+            "top": min(w.top for w in words), "bottom": max(w.bottom for w in words),
+            "text_x0": words[0].x0, "size": max(w.size for w in words), "bold": all(w.bold for w in words),
+        }
+        if marker is not None:
+            extents["x0"], extents["x1"] = min(extents["x0"], marker.x0), max(extents["x1"], marker.x1)
+            extents["top"], extents["bottom"] = min(extents["top"], marker.top), max(extents["bottom"], marker.bottom)
+        for name, value in extents.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
-
-    @cached_property
-    def x0(self) -> float:
-        x0 = min(w.x0 for w in self.words)
-        return x0 if self.marker is None else min(x0, self.marker.x0)
-
-    @cached_property
-    def text_x0(self) -> float:
-        return self.words[0].x0
-
-    @cached_property
-    def x1(self) -> float:
-        x1 = max(w.x1 for w in self.words)
-        return x1 if self.marker is None else max(x1, self.marker.x1)
-
-    @cached_property
-    def top(self) -> float:
-        top = min(w.top for w in self.words)
-        return top if self.marker is None else min(top, self.marker.top)
-
-    @cached_property
-    def bottom(self) -> float:
-        bottom = max(w.bottom for w in self.words)
-        return bottom if self.marker is None else max(bottom, self.marker.bottom)
-
-    @cached_property
-    def size(self) -> float:
-        return max(w.size for w in self.words)
-
-    @cached_property
-    def bold(self) -> bool:
-        return all(w.bold for w in self.words)
 
     @property
     def yc(self) -> float:
