@@ -269,7 +269,8 @@ def find_header(page: PageContent, lines: Sequence[Line], settings: TableSetting
         x0 = min([w.x0 for w in title_words]
                  + [w.x0 for line in lines for w in line.words if w.top >= top and w.x1 <= first_x0])
         lefts.insert(0, (x0, max(w.x1 for w in title_words)))
-    starts = column_starts(lefts, page.v_edges, top, bottom, settings)
+    data = [line for line in lines if line.top > bottom]
+    starts = column_starts(lefts, page.v_edges, top, bottom, data, settings)
     return Header(page=page.number, roles=roles, starts=starts, top=top, bottom=bottom, title=title,
                   cells=tuple(row))
 
@@ -342,15 +343,34 @@ def caption(lines: Sequence[Line], top: float, settings: TableSettings) -> str:
 
 
 def column_starts(cells: Sequence[tuple[float, float]], v_edges: Sequence[Edge], top: float,
-                  bottom: float, settings: TableSettings) -> tuple[float, ...]:
+                  bottom: float, data: Sequence[Line], settings: TableSettings) -> tuple[float, ...]:
     """Where each column starts: the ruling line between a header cell and the one on its left
-    when the page has one, else the cell's left edge (less a little slack)."""
+    when the page has one; otherwise the left edge of the column's text: its header cell's left
+    edge, or further left where data cells start a line between the two header cells (a header
+    centred over its column, data left-aligned), less a little slack."""
     height = max(1.0, bottom - top)
     rules = sorted({round(e.x0, 1) for e in v_edges if overlap(e.top, e.bottom, top, bottom) >= 0.5 * height})
+    run_starts = _run_starts(data, settings)
     starts: list[float] = []
     prev_x1 = float("-inf")
     for x0, x1 in cells:
         between = [x for x in rules if prev_x1 - 0.5 <= x <= x0 + 0.5]
-        starts.append(between[-1] if between else x0 - settings.column_slack)
+        if between:
+            starts.append(between[-1])
+        else:
+            earlier = [x for x in run_starts if prev_x1 < x < x0 - 0.5]
+            starts.append(min([x0, *earlier]) - settings.column_slack)
         prev_x1 = x1
     return tuple(starts)
+
+
+def _run_starts(lines: Sequence[Line], settings: TableSettings) -> list[float]:
+    """x of every word that starts a run of text on its line (a cell's line starts there)."""
+    out = []
+    for line in lines:
+        prev = None
+        for w in line.words:
+            if prev is None or w.x0 - prev.x1 > settings.word_gap * w.size:
+                out.append(w.x0)
+            prev = w
+    return out
