@@ -408,3 +408,12 @@ def test_a_table_profile_with_an_unknown_key_is_refused():
     data["geometry"] = {**data["geometry"], "colum_slack": 3}
     with pytest.raises(TableProfileError, match="unknown geometry keys: colum_slack"):
         TableSettings.from_profile(data)
+
+
+def test_a_key_column_that_is_not_leftmost_is_refused_naming_the_column_order():
+    from pipeline.extract.table import HeaderError, extract_tables
+
+    header = [(40, 80, "Kotoutujat", True), (150, 80, "Palvelu", True), (300, 80, "Tuottaja(t)", True)]
+    data = [(40, 110, "x", False), (150, 110, "Neuvonta", False), (300, 110, "Kunnat", False)]
+    with pytest.raises(HeaderError, match="column order: the key column 'name' .* is not the leftmost"):
+        extract_tables(_service_table_pdf(header, data), _service_table_settings())

@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 from pipeline.extract.pdf import Edge, PageContent
 from pipeline.extract.table.settings import TableSettings
 from pipeline.extract.table.wording import could_begin_phrase, matches_phrase, word_key
-from pipeline.extract.words import Line, Word, overlap
+from pipeline.extract.words import Line, Word, overlap, words_to_lines
 
 # A wrapped header cell holds at most this many printed words per wording word (two-part
 # wrapped words, a stray mark) and never runs over more lines than this.
@@ -247,7 +247,7 @@ def find_header(page: PageContent, lines: Sequence[Line], settings: TableSetting
     row = next((r for r in header_band(cells, page, settings) if _enough(r, settings)), None)
     if row is None:
         return None
-    _check_roles(row, page.number)
+    _check_roles(row, page.number, settings)
     top = min(c.top for c in row)
     bottom = max(c.bottom for c in row)
     title_words: tuple[Word, ...] = ()
@@ -275,7 +275,12 @@ def find_header(page: PageContent, lines: Sequence[Line], settings: TableSetting
                   cells=tuple(row))
 
 
-def _check_roles(row: Sequence[HeaderCell], page: int) -> None:
+def _check_roles(row: Sequence[HeaderCell], page: int, settings: TableSettings) -> None:
+    keyed = [c for c in row if c.role == settings.name_role]
+    if keyed and keyed[0] is not row[0]:
+        # Rows are told apart by the key column's cells, read left of every other column.
+        raise HeaderError(page, f"column order: the key column {settings.name_role!r} "
+                                f"({keyed[0].text!r}) is not the leftmost ({row[0].text!r} is left of it)")
     seen: dict[str, HeaderCell] = {}
     for c in row:
         if c.role in seen:
@@ -301,8 +306,6 @@ def _check_unclaimed(lines: Sequence[Line], row: Sequence[HeaderCell], title_wor
 
 
 def _lines_text(words: Sequence[Word], settings: TableSettings) -> str:
-    from pipeline.extract.words import words_to_lines
-
     return " ".join(line.text for line in words_to_lines(words, settings.line_centre_tolerance))
 
 
