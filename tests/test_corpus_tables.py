@@ -48,17 +48,25 @@ def _extract(pdf: Path) -> ExtractedDocument:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Read]:
     """Renders (and reads) a rendering the first time a test asks for it, then reuses it."""
     root = tmp_path_factory.mktemp("table-corpus")
-    cache: dict[str, Read] = {}
+    cache: dict[str, Read | Exception] = {}
 
     def get(rid: str) -> Read:
+        r = RENDERINGS[rid]
+        lacking = missing_tool(r)
+        if lacking:
+            _need(lacking)
         if rid not in cache:
-            r = RENDERINGS[rid]
-            lacking = missing_tool(r)
-            if lacking:
-                _need(lacking)
-            pdf = render(r, root / rid)
-            cache[rid] = Read(r, pdf, _extract(pdf))
-        return cache[rid]
+            # A failed rendering or reading is kept too: the rendering's other tests report the
+            # same error instead of rendering it again.
+            try:
+                pdf = render(r, root / rid)
+                cache[rid] = Read(r, pdf, _extract(pdf))
+            except Exception as exc:  # noqa: BLE001 (re-raised below, for every test of it)
+                cache[rid] = exc
+        found = cache[rid]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     return get
 

@@ -409,3 +409,12 @@ def test_a_table_profile_with_an_unknown_key_is_refused(tmp_path: Path):
     path.write_text(text.replace("  column_slack:", "  colum_slack:"), encoding="utf-8")
     with pytest.raises(ProfileError, match="unknown geometry keys: colum_slack"):
         load_profile_file(path)
+
+
+def test_a_key_column_that_is_not_leftmost_is_refused_naming_the_column_order():
+    from pipeline.extract.readers.table import HeaderError, extract_tables
+
+    header = [(40, 80, "Kotoutujat", True), (150, 80, "Palvelu", True), (300, 80, "Tuottaja(t)", True)]
+    data = [(40, 110, "x", False), (150, 110, "Neuvonta", False), (300, 110, "Kunnat", False)]
+    with pytest.raises(HeaderError, match="column order: the key column 'name' .* is not the leftmost"):
+        extract_tables(_service_table_pdf(header, data), _service_table_settings())

@@ -7,6 +7,7 @@ slides extractor both build on these functions; keep them layout-neutral.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -319,7 +320,11 @@ def lines_to_blocks(lines: Sequence[Line], max_gap: float, cuts: Sequence[float]
         if blocks:
             prev = blocks[-1][-1]
             if cut_list:
-                separated = any(prev.yc < c < line.yc for c in cut_list)
+                # Is there a cut strictly between the two lines' centres? (bisect: ruled pages
+                # of a browser carry thousands of cell borders)
+                upper, lower = prev.yc, line.yc
+                i = bisect_right(cut_list, upper)
+                separated = i < len(cut_list) and cut_list[i] < lower
             else:
                 separated = line.top - prev.bottom > max_gap * max(line.size, prev.size)
             if not separated:

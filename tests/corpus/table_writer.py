@@ -30,6 +30,7 @@ class WriterTableVariant:
     ruling: bool = True
     repeat_header: bool = False
     valign: str = "top"  # or "middle"
+    header_align: str = "start"  # or "center" (Writer's own "Table Heading" style centres)
     stem: str = STEM
 
 
@@ -39,9 +40,9 @@ def _para(text: str | None, style: str) -> str:
     return f'<text:p text:style-name="{style}">{body}</text:p>'
 
 
-def _table(n: int, sheet: dict[str, Any]) -> str:
+def _table(n: int, sheet: dict[str, Any], head_style: str) -> str:
     cols = "".join(f'<table:table-column table:style-name="T{n}.C{i}"/>' for i in range(len(sheet["widths"])))
-    head = "".join(f'<table:table-cell table:style-name="Cell" office:value-type="string">{_para(t, "Bold")}'
+    head = "".join(f'<table:table-cell table:style-name="Cell" office:value-type="string">{_para(t, head_style)}'
                    "</table:table-cell>" for t in sheet["header"])
     rows = []
     for item in sheet["rows"]:
@@ -80,7 +81,7 @@ def appendix_fodt(v: WriterTableVariant, content: dict[str, Any] | None = None) 
             body.append(_para("", "Body"))
         if sheet.get("caption"):
             body.append(_para(sheet["caption"], "Bold"))
-        table = _table(n, sheet)
+        table = _table(n, sheet, "Heading" if v.header_align == "center" else "Bold")
         if not v.repeat_header:
             table = table.replace("<table:table-header-rows>", "").replace("</table:table-header-rows>", "")
         body.append(table)
@@ -99,6 +100,7 @@ def appendix_fodt(v: WriterTableVariant, content: dict[str, Any] | None = None) 
 <style:text-properties style:font-name="Main" fo:font-size="{v.font_size}pt" fo:language="fi" fo:country="FI"/></style:default-style>
 <style:style style:name="Body" style:family="paragraph"/>
 <style:style style:name="Bold" style:family="paragraph"><style:text-properties fo:font-weight="bold"/></style:style>
+<style:style style:name="Heading" style:family="paragraph"><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:font-weight="bold"/></style:style>
 <style:style style:name="Title" style:family="paragraph"><style:text-properties fo:font-size="{v.font_size + 2}pt" fo:font-weight="bold"/></style:style>
 </office:styles>
 <office:automatic-styles>

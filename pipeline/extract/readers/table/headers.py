@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 from pipeline.extract.pdf import Edge, PageContent
 from pipeline.extract.readers.table.settings import TableSettings
 from pipeline.extract.readers.table.wording import could_begin_phrase, matches_phrase, word_key
-from pipeline.extract.words import Line, Word, overlap
+from pipeline.extract.words import Line, Word, overlap, words_to_lines
 
 # A wrapped header cell holds at most this many printed words per wording word (two-part
 # wrapped words, a stray mark) and never runs over more lines than this.
@@ -247,7 +247,7 @@ def find_header(page: PageContent, lines: Sequence[Line], settings: TableSetting
     row = next((r for r in header_band(cells, page, settings) if _enough(r, settings)), None)
     if row is None:
         return None
-    _check_roles(row, page.number)
+    _check_roles(row, page.number, settings)
     top = min(c.top for c in row)
     bottom = max(c.bottom for c in row)
     title_words: tuple[Word, ...] = ()
@@ -269,12 +269,18 @@ def find_header(page: PageContent, lines: Sequence[Line], settings: TableSetting
         x0 = min([w.x0 for w in title_words]
                  + [w.x0 for line in lines for w in line.words if w.top >= top and w.x1 <= first_x0])
         lefts.insert(0, (x0, max(w.x1 for w in title_words)))
-    starts = column_starts(lefts, page.v_edges, top, bottom, settings)
+    data = [line for line in lines if line.top > bottom]
+    starts = column_starts(lefts, page.v_edges, top, bottom, data, settings)
     return Header(page=page.number, roles=roles, starts=starts, top=top, bottom=bottom, title=title,
                   cells=tuple(row))
 
 
-def _check_roles(row: Sequence[HeaderCell], page: int) -> None:
+def _check_roles(row: Sequence[HeaderCell], page: int, settings: TableSettings) -> None:
+    keyed = [c for c in row if c.role == settings.name_role]
+    if keyed and keyed[0] is not row[0]:
+        # Rows are told apart by the key column's cells, read left of every other column.
+        raise HeaderError(page, f"column order: the key column {settings.name_role!r} "
+                                f"({keyed[0].text!r}) is not the leftmost ({row[0].text!r} is left of it)")
     seen: dict[str, HeaderCell] = {}
     for c in row:
         if c.role in seen:
@@ -300,8 +306,6 @@ def _check_unclaimed(lines: Sequence[Line], row: Sequence[HeaderCell], title_wor
 
 
 def _lines_text(words: Sequence[Word], settings: TableSettings) -> str:
-    from pipeline.extract.words import words_to_lines
-
     return " ".join(line.text for line in words_to_lines(words, settings.line_centre_tolerance))
 
 
@@ -342,15 +346,34 @@ def caption(lines: Sequence[Line], top: float, settings: TableSettings) -> str:
 
 
 def column_starts(cells: Sequence[tuple[float, float]], v_edges: Sequence[Edge], top: float,
-                  bottom: float, settings: TableSettings) -> tuple[float, ...]:
+                  bottom: float, data: Sequence[Line], settings: TableSettings) -> tuple[float, ...]:
     """Where each column starts: the ruling line between a header cell and the one on its left
-    when the page has one, else the cell's left edge (less a little slack)."""
+    when the page has one; otherwise the left edge of the column's text: its header cell's left
+    edge, or further left where data cells start a line between the two header cells (a header
+    centred over its column, data left-aligned), less a little slack."""
     height = max(1.0, bottom - top)
     rules = sorted({round(e.x0, 1) for e in v_edges if overlap(e.top, e.bottom, top, bottom) >= 0.5 * height})
+    run_starts = _run_starts(data, settings)
     starts: list[float] = []
     prev_x1 = float("-inf")
     for x0, x1 in cells:
         between = [x for x in rules if prev_x1 - 0.5 <= x <= x0 + 0.5]
-        starts.append(between[-1] if between else x0 - settings.column_slack)
+        if between:
+            starts.append(between[-1])
+        else:
+            earlier = [x for x in run_starts if prev_x1 < x < x0 - 0.5]
+            starts.append(min([x0, *earlier]) - settings.column_slack)
         prev_x1 = x1
     return tuple(starts)
+
+
+def _run_starts(lines: Sequence[Line], settings: TableSettings) -> list[float]:
+    """x of every word that starts a run of text on its line (a cell's line starts there)."""
+    out = []
+    for line in lines:
+        prev = None
+        for w in line.words:
+            if prev is None or w.x0 - prev.x1 > settings.word_gap * w.size:
+                out.append(w.x0)
+            prev = w
+    return out
