@@ -20,7 +20,8 @@ from expected.loader import SLIDES_FILE, load_document, read_yaml
 from pipeline.errors import ExtractionError, SourceError
 from pipeline.extract.layout import load_profiles
 from pipeline.extract.document import extract_document
-from pipeline.extract.readers.slides.outline import OutlineSettings, lines_to_items, chain_words_to_lines
+from pipeline.extract.readers.slides.outline import chain_words_to_lines, lines_to_items
+from pipeline.extract.readers.slides.settings import OutlineSettings
 from pipeline.extract.words import Word
 from pipeline.model import ExtractedDocument, OutlineItem, Source
 from conftest import need as _need

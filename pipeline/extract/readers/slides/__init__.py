@@ -1,5 +1,6 @@
 """The slides reader: a presentation exported to PDF -> `OutlineItem`s (headed bullet lists in
-columns, read by position; outline.py), and items -> printed entries (entries.py).
+columns, read by position; outline.py), and items -> printed entries (entries.py); the
+profile's slides part is settings.OutlineSettings.
 
 `SlidesReader` is what the registry (readers/__init__.py) hands out as "slides".
 """
@@ -12,7 +13,8 @@ from typing import Any, Mapping, Sequence
 from pipeline.extract.pdf import PdfContent
 from pipeline.extract.readers.base import VECTOR_MARK, Reading, Signals, signature_score, weigh
 from pipeline.extract.readers.slides.entries import items_to_printed, outline_containers
-from pipeline.extract.readers.slides.outline import OutlineSettings, read_slides, settings_from_profile
+from pipeline.extract.readers.slides.outline import read_slides
+from pipeline.extract.readers.slides.settings import OutlineSettings, settings_from_profile
 from pipeline.model import OutlineItem, PrintedEntry, Record
 
 __all__ = ["OutlineSettings", "SlidesReader", "outline_containers"]
