@@ -17,8 +17,7 @@ import pdfplumber
 import pytest
 
 from expected.loader import SLIDES_FILE, load_document, read_yaml
-from pipeline.errors import ExtractionError, SourceError
-from pipeline.extract.layout import load_profiles
+from pipeline.errors import SourceError
 from pipeline.extract.document import extract_document
 from pipeline.extract.readers.slides.outline import chain_words_to_lines, lines_to_items
 from pipeline.extract.readers.slides.settings import OutlineSettings
