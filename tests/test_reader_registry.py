@@ -123,3 +123,49 @@ def test_a_reader_profile_with_an_unknown_key_is_one_error_line_naming_the_file(
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors == [f"error: {bad}: reader 'badlist': unknown keys: colour"], result.output
     assert "Traceback" not in result.output
+
+
+FINNISH_ROLES = {"name": "palvelu", "type": "tyyppi", "producers": "tuottajat", "shared": "yhteinen",
+                 "tem_area": "tem", "immigrant": "kotoutuja", "multiprofessional": "monialainen"}
+
+
+def test_the_profiles_role_table_not_a_column_name_says_which_entry_field_a_cell_fills(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The same table with every column role renamed, and a profile whose role table names the
+    new roles: normalisation gives every entry the same facts."""
+    from dataclasses import replace
+
+    from expected.loader import TABLE_FILE, load_document
+    from pipeline.extract.layout import PROFILES_DIR
+
+    package = tmp_path / "renamedtable"
+    (package / "profiles").mkdir(parents=True)
+    (package / "__init__.py").write_text("from pipeline.extract.readers.table import TableReader\n", encoding="utf-8")
+    text = (PROFILES_DIR / "appendix-table.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: appendix-table", "id: renamed-table").replace("reader: table", "reader: renamedtable")
+    for old, new in FINNISH_ROLES.items():
+        text = text.replace(f"role: {old}\n", f"role: {new}\n").replace(f": {old},", f": {new},").replace(f": {old}}}", f": {new}}}")
+    text = text.replace("unique_roles: [type, producers, tem_area, immigrant]",
+                        "unique_roles: [tyyppi, tuottajat, tem, kotoutuja]")
+    (package / "profiles" / "renamed-table.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(readers, "_plugins", dict(readers._plugins))
+    monkeypatch.setattr(readers, "_loaded", dict(readers._loaded))
+    readers.register("renamedtable", "renamedtable", "TableReader")
+    renamed_profile = next(p for p in load_profiles() if p.id == "renamed-table")
+    assert set(renamed_profile.entries.fields.values()) == set(FINNISH_ROLES.values())  # the premise
+
+    original = load_document(TABLE_FILE)
+    renamed = replace(original, layout="renamed-table", reader="renamedtable", records=tuple(
+        replace(row, cells={FINNISH_ROLES[role]: cell for role, cell in row.cells.items()})
+        for row in original.records))
+
+    def facts(doc) -> dict[str, tuple]:
+        return {e.id: (e.name_as_printed, e.audience, e.group, e.service_type, e.producers, e.shared,
+                       e.tem_area, e.immigrant, e.multiprofessional, e.locations)
+                for s in normalise([doc]).services for e in s.entries}
+
+    want, got = facts(original), facts(renamed)
+    assert len(want) == 55 and got == want
+    assert any(e.service_type is not None and e.tem_area is not None for s in normalise([renamed]).services
+               for e in s.entries)
