@@ -21,7 +21,7 @@ slide size or font scale reads the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from pipeline.extract.pdf import PageContent
@@ -33,14 +33,14 @@ from pipeline.model import BBox, Location, OutlineItem
 # --------------------------------------------------------------------------- geometry records
 
 
-@dataclass
+@dataclass(frozen=True)
 class Column:
     """A vertical strip of list text; the headings over it and the box naming it."""
 
     x0: float
     x1: float
-    items: list[Block] = field(default_factory=list)
-    headings: list[Block] = field(default_factory=list)
+    items: tuple[Block, ...] = ()
+    headings: tuple[Block, ...] = ()
     box_heading: str | None = None
 
 
@@ -287,17 +287,16 @@ def lines_to_items(lines: Iterable[Line], settings: OutlineSettings) -> list[Blo
 
 def items_to_columns(items: Sequence[Block]) -> list[Column]:
     """Columns are the x-extents of list text that overlap; a wide heading does not join them."""
-    spans = sorted((b.x0, b.x1) for b in items)
-    columns: list[Column] = []
-    for x0, x1 in spans:
-        if columns and x0 < columns[-1].x1:
-            columns[-1].x1 = max(columns[-1].x1, x1)
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((b.x0, b.x1) for b in items):
+        if spans and x0 < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
         else:
-            columns.append(Column(x0, x1))
-    for block in items:
-        column = next(c for c in columns if c.x0 <= block.x0 <= c.x1)
-        column.items.append(block)
-    return columns
+            spans.append([x0, x1])
+    # Each item goes to the first span holding its left edge (in the items' own order).
+    span_of = [next(n for n, (x0, x1) in enumerate(spans) if x0 <= b.x0 <= x1) for b in items]
+    return [Column(x0, x1, items=tuple(b for b, m in zip(items, span_of) if m == n))
+            for n, (x0, x1) in enumerate(spans)]
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -429,7 +428,7 @@ def columns_with_headings(columns: Sequence[Column], headings: Sequence[Block],
             warnings.append(f"slide {number}: heading {heading.text!r} is over no list")
         for column in reach:
             reached[id(column)].append(heading)
-    return [replace(column, headings=reached[id(column)], box_heading=_naming_box(column, named_boxes))
+    return [replace(column, headings=tuple(reached[id(column)]), box_heading=_naming_box(column, named_boxes))
             for column in columns], tuple(warnings)
 
 
