@@ -204,6 +204,13 @@ class Producer:
     possible: bool = False  # "mahdollinen", "mahdollisia", a trailing "?"
 
 
+# The Entry fields a layout profile's role table may fill (pipeline/extract/layout.py checks
+# them; normalise/services.py has a parser for each): from one printed cell, besides "name" ...
+ENTRY_CELL_FIELDS = ("service_type", "producers", "tem_area", "shared", "immigrant", "multiprofessional")
+# ... and from the labels a record sits under (table title, group row, headings, column box).
+ENTRY_LABEL_FIELDS = ("audience", "delivery_level", "customer_process")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One row or bullet of one source that mentions a service, with its facts as typed values."""

@@ -113,6 +113,8 @@ def test_a_minimal_table_profile_loads_with_every_default_from_the_settings_data
     ({"geometry": "{line_gap: wide}"}, "line_gap: Input should be a valid number"),
     ({"detect": "{words: [a], min_hit: 2}"}, "detect.min_hit: unknown key"),
     ({"entries": "{fields: {name: name, colour: x}}"}, "no such entry field: colour"),
+    ({"entries": "{fields: {name: name, group: x}}"}, "no such entry field: group (fields: name, service_type"),
+    ({"entries": "{fields: {name: name}, labels: {service_type: [title]}}"}, "no such entry field: service_type (labels: audience"),
     ({"entries": "{fields: {type: type}}"}, "which record field is the service 'name'"),
     ({"reader": ""}, "reader: Field required"),
 ])

@@ -162,3 +162,10 @@ def test_a_malformed_mark_names_file_page_row_and_text():
     message = str(err.value)
     for part in ("raw/002_8224a2696a5ff68b.pdf", "page 2", "row 23", "Muutosturvapalvelut", "'xx?'"):
         assert part in message
+
+
+def test_every_entry_field_a_role_table_may_fill_has_its_parser():
+    from pipeline.model import ENTRY_CELL_FIELDS, ENTRY_LABEL_FIELDS
+    from pipeline.normalise.services import CELL_PARSERS, LABEL_PARSERS
+
+    assert tuple(CELL_PARSERS) == ENTRY_CELL_FIELDS and tuple(LABEL_PARSERS) == ENTRY_LABEL_FIELDS

@@ -16,7 +16,7 @@ content, never by its file name; the manifest may override the choice (Source.la
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields as dataclass_fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -28,13 +28,11 @@ from pipeline.errors import ExtractionError, SourceError
 from pipeline.extract.readers import UnknownReader, get as get_reader, profile_folders
 from pipeline.extract.readers.base import VECTOR_MARK, SettingsError, Signals
 from pipeline.extract.words import Mark, Word, leading_mark, normalise_token, words_to_lines
-from pipeline.model import Entry
+from pipeline.model import ENTRY_CELL_FIELDS, ENTRY_LABEL_FIELDS
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 # How many words an unknown-layout error quotes.
 QUOTED_WORDS = 25
-# Entry fields a role table may fill: the Entry's own fields, and "name" (the service name).
-ENTRY_FIELDS = frozenset({"name"} | {f.name for f in dataclass_fields(Entry)})
 
 
 class ProfileError(SourceError):
@@ -74,9 +72,13 @@ class RoleTable(_Strict):
     def _known_fields(self) -> "RoleTable":
         if "name" not in self.fields:
             raise ValueError("entries.fields must say which record field is the service 'name'")
-        unknown = sorted((set(self.fields) | set(self.labels) | set(self.warn_unnamed)) - ENTRY_FIELDS)
+        unknown = sorted(set(self.fields) - {"name", *ENTRY_CELL_FIELDS})
         if unknown:
-            raise ValueError(f"no such entry field: {', '.join(unknown)}")
+            raise ValueError(f"no such entry field: {', '.join(unknown)} (fields: name, "
+                             f"{', '.join(ENTRY_CELL_FIELDS)})")
+        unknown = sorted((set(self.labels) | set(self.warn_unnamed)) - set(ENTRY_LABEL_FIELDS))
+        if unknown:
+            raise ValueError(f"no such entry field: {', '.join(unknown)} (labels: {', '.join(ENTRY_LABEL_FIELDS)})")
         return self
 
 
