@@ -15,11 +15,15 @@ from pathlib import Path
 from pipeline.fingerprint import extraction_version
 from pipeline.model import ExtractedDocument, Source
 
+# The pickled ExtractedDocument's shape. 2: `reader` and generic `records` replace `rows` and
+# `items`. The code hash in the key changes with every edit anyway; this names the format change.
+FORMAT_VERSION = 2
+
 
 def key(source: Source) -> str:
     """What an extraction depends on: the file's bytes, the layout override, the code."""
     layout = source.layout or "auto"  # a layout override changes what extraction produces
-    return f"{source.sha256}-{layout}-{extraction_version()}"
+    return f"{source.sha256}-{layout}-v{FORMAT_VERSION}-{extraction_version()}"
 
 
 def _path(cache_dir: Path, source: Source) -> Path:

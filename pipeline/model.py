@@ -1,6 +1,6 @@
 """Typed values that cross stage boundaries.
 
-raw -> extract (`ExtractedDocument`: table rows and outline items exactly as printed, with
+raw -> extract (`ExtractedDocument`: a reader's records (table rows, outline items) exactly as printed, with
 geometry) -> normalise (`Catalogue`: canonical services, each with the entries that mention
 it, every value typed) -> map (rdflib Graph) -> validate -> publish.
 
@@ -77,7 +77,19 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class TableRow:
+class Record:
+    """What every reader returns: one printed thing that may name a service (a table row, a
+    list item), exactly as printed, with where it was.
+
+    A reader defines its own record type (a frozen dataclass subclassing this) with the fields
+    its geometry has; nothing after extraction looks at those fields except the reader's own
+    converter (`records -> PrintedEntry`), which the profile's role table drives. The two
+    built-in readers' record types are below (the tests' hand-written records use them).
+    """
+
+
+@dataclass(frozen=True)
+class TableRow(Record):
     """One service row of a wide table, left and right page halves already joined.
 
     `cells` maps a column role from the layout profile ("name", "type", "producers",
@@ -93,7 +105,7 @@ class TableRow:
 
 
 @dataclass(frozen=True)
-class OutlineItem:
+class OutlineItem(Record):
     """One bullet (or plain list line) of a slide, lines of a broken item joined."""
 
     slide: int  # 1-based slide (= page) number
@@ -114,9 +126,31 @@ class ExtractedDocument:
     title: str  # document title as printed
     area_name: str | None  # employment area read from the document, None if it names none
     pages: int
-    rows: tuple[TableRow, ...] = ()
-    items: tuple[OutlineItem, ...] = ()
+    reader: str = ""  # the registered reader that read it ("table", "slides"): pipeline/extract/readers
+    records: tuple[Record, ...] = ()  # in reading order, of the reader's own record type
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintedEntry:
+    """A record as an entry, every value still as printed: what a reader's converter hands to
+    normalisation. Which cell is the name, which cell fills which entry field and which labels
+    say the audience is the profile's role table (`entries:`), applied by normalisation, which
+    therefore knows no reader and no column role.
+    """
+
+    container: str  # "table 1", "slide 2": where the record is, in messages
+    item: str  # "row 3", "item 4": which record it is there, in messages
+    place: str  # "t1", "s2": the container as the first part of the entry id
+    cells: dict[str, Cell]  # record field -> as printed (published as the entry's raw text)
+    labels: dict[str, tuple[str, ...]]  # label kind ("title", "group", "headings") -> labels
+    headings: tuple[str, ...] = ()  # labels it sits under, outermost first (group row, headings)
+    parent: str | None = None  # the item whose sub-item it is ("…, koostuu seuraavista:")
+    outline: bool = False  # its headings and name are an outline path (sg:outlinePath)
+
+    @property
+    def what(self) -> str:
+        return f"{self.container} {self.item}"
 
 
 # --------------------------------------------------------------------------- normalise
@@ -168,6 +202,13 @@ class Producer:
     role: str  # concept id from the producer-role scheme ("employment-area", ...)
     label: str  # as it reads in the document, normalised whitespace
     possible: bool = False  # "mahdollinen", "mahdollisia", a trailing "?"
+
+
+# The Entry fields a layout profile's role table may fill (pipeline/extract/layout.py checks
+# them; normalise/services.py has a parser for each): from one printed cell, besides "name" ...
+ENTRY_CELL_FIELDS = ("service_type", "producers", "tem_area", "shared", "immigrant", "multiprofessional")
+# ... and from the labels a record sits under (table title, group row, headings, column box).
+ENTRY_LABEL_FIELDS = ("audience", "delivery_level", "customer_process")
 
 
 @dataclass(frozen=True)

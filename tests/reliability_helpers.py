@@ -300,7 +300,7 @@ for line in sys.stdin:
     path = Path(json.loads(line)["path"])
     try:
         doc = extract_document(Source(path.stem, path, ""), settings)
-        out = {"ok": True, "rows": len(doc.rows), "items": len(doc.items)}
+        out = {"ok": True, "reader": doc.reader, "records": len(doc.records)}
     except PipelineError as exc:
         out = {"ok": False, "pipeline": True, "type": type(exc).__name__, "message": str(exc)}
     except BaseException as exc:

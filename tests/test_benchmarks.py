@@ -130,3 +130,16 @@ def test_the_query_benchmark_times_every_canned_query_in_every_form(tmp_path: Pa
     assert timings[("services-per-tem-area-count", "whole")]["target"] == "≤ 20 ms"
     assert timings[("provenance", "service")]["rows"] > 0
     assert "| provenance | area |" in done.stdout
+
+
+def test_extraction_benchmark_prints_a_row_per_pdf_against_the_pdfplumber_floor() -> None:
+    done = subprocess.run([sys.executable, str(BENCH / "extraction.py"), "--no-corpus", "--repeat", "1"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:3] == ["PDF", "pages", "floor"] and lines[0].split()[-1] == "ratio"
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert {"000_palveluluokittelu.pdf", "002_liitetaulukko.pdf"} <= set(rows)
+    # the ratio is the 7th column; a row over the target ends with "> target" (timing, not a failure)
+    assert rows["002_liitetaulukko.pdf"][1] == "6" and float(rows["002_liitetaulukko.pdf"][6]) > 0
+    assert lines[-1].startswith("max") and "(target 1.3)" in lines[-1]

@@ -16,8 +16,8 @@ def test_extract_prints_every_table_row_as_json() -> None:
     result = CliRunner().invoke(app, ["extract", str(ROOT / "raw" / "002_liitetaulukko.pdf"), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["layout"] == "appendix-table" and len(doc["rows"]) == 55
-    starttiraha = next(r for r in doc["rows"] if r["cells"]["name"]["text"] == "Starttiraha")
+    assert doc["layout"] == "appendix-table" and doc["reader"] == "table" and len(doc["records"]) == 55
+    starttiraha = next(r for r in doc["records"] if r["cells"]["name"]["text"] == "Starttiraha")
     assert starttiraha["group"] == "Alkavan yrityksen palvelut"
     assert starttiraha["cells"]["tem_area"]["text"] == "5 Tieto, neuvonta ja ohjaus"
     assert starttiraha["cells"]["name"]["locations"][0]["page"] >= 1

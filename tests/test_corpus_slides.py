@@ -198,8 +198,8 @@ def _key(item: OutlineItem) -> tuple:
 
 def test_every_item_of_every_rendering_matches_the_hand_written_records(rendering: Rendering,
                                                                         expected: ExtractedDocument):
-    got = [_key(i) for i in rendering.doc.items]
-    want = [_key(i) for i in expected.items]
+    got = [_key(i) for i in rendering.doc.records]
+    want = [_key(i) for i in expected.records]
     missing = [k for k in want if k not in got]
     extra = [k for k in got if k not in want]
     assert not missing and not extra, f"{rendering.name}: missing {missing[:5]}, unexpected {extra[:5]}"
@@ -218,7 +218,7 @@ def test_sub_bullets_follow_their_parent_item(rendering: Rendering):
                for slide in read_yaml(SLIDES_FILE)["slides"] for item in slide["items"] if item["level"] == 2}
     last = None
     seen = 0
-    for item in rendering.doc.items:
+    for item in rendering.doc.records:
         if item.level == 1:
             last = item
         elif item.level == 2:
@@ -234,7 +234,7 @@ def test_chromium_list_markers_are_vector_shapes_read_as_filled_and_hollow_bulle
     # The premise: no bullet glyph in the text layer; the markers are paths.
     assert not set(text) & {"•", "◦", "●", "○", "\uf076"}
     by_level = {}
-    for item in chromium_html.doc.items:
+    for item in chromium_html.doc.records:
         if item.bullet is not None:
             by_level.setdefault(item.level, set()).add(item.bullet)
     assert by_level == {1: {"●"}, 2: {"○"}}
@@ -251,7 +251,7 @@ def test_layout_detection_counts_vector_bullets(chromium_html: Rendering):
 
 def test_reportlab_glyph_and_text_marker_bullets_give_the_two_levels(reportlab_a4: Rendering):
     by_level: dict[int, set[str]] = {}
-    for item in reportlab_a4.doc.items:
+    for item in reportlab_a4.doc.records:
         if item.bullet is not None:
             by_level.setdefault(item.level, set()).add(item.bullet)
     assert by_level == {1: {"\u2022"}, 2: {"\u2013"}}
@@ -267,9 +267,9 @@ def test_an_outlined_box_with_a_regular_face_heading_names_its_column_and_is_no_
         framed = [r for r in page.rects if r.get("stroke") and not r.get("fill") and r["width"] > 100]
         heads = [c for c in page.chars if c["text"] == "L" and c["size"] > 11]
     assert len(framed) == 4 and heads and not any("Bold" in c["fontname"] for c in heads)  # the premise
-    texts = {" ".join(i.text.split()) for i in chromium_html_outlined.doc.items}
+    texts = {" ".join(i.text.split()) for i in chromium_html_outlined.doc.records}
     assert "Täydentävät lähipalveluja" not in texts and "LÄHIPALVELUT" not in texts
-    assert {i.column for i in chromium_html_outlined.doc.items if i.slide == 1} == {
+    assert {i.column for i in chromium_html_outlined.doc.records if i.slide == 1} == {
         "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}
 
 
@@ -331,13 +331,13 @@ def test_a_subtitle_is_the_slide_title_and_no_item(with_subtitle: Rendering):
     assert round(sub["size"]) == 16 and "Bold" not in sub["fontname"]
     doc = with_subtitle.doc
     assert doc.title == "Palveluluokittelu"
-    assert {i.slide_title for i in doc.items if i.slide == 1} == {"Palvelujen ja tehtävien jaottelu"}
-    assert "Palvelujen ja tehtävien jaottelu" not in {_ws(i.text) for i in doc.items}
+    assert {i.slide_title for i in doc.records if i.slide == 1} == {"Palvelujen ja tehtävien jaottelu"}
+    assert "Palvelujen ja tehtävien jaottelu" not in {_ws(i.text) for i in doc.records}
 
 
 @pytest.mark.office
 def test_impress_hyphen_sub_bullets_are_read_as_bullets(impress_hyphen_subtitle: Rendering):
-    assert {i.bullet for i in impress_hyphen_subtitle.doc.items if i.level == 2} == {"-"}
+    assert {i.bullet for i in impress_hyphen_subtitle.doc.records if i.level == 2} == {"-"}
 
 
 @pytest.mark.office
@@ -346,8 +346,8 @@ def test_bulleted_descriptions_in_a_heading_box_are_no_items(impress_dash_boxes:
         first = pdf.pages[0].extract_words()
     dashes = [w for w in first if w["text"] == "\u2013" and w["top"] < 160]
     assert len(dashes) == 5  # the premise: five "–"-bulleted description paragraphs in the boxes
-    texts = {_ws(i.text) for i in impress_dash_boxes.doc.items}
+    texts = {_ws(i.text) for i in impress_dash_boxes.doc.records}
     assert not texts & {"Täydentävät lähipalveluja", "Palvelujen hankintojen suunnittelu ja kilpailutus",
                         "Asiakkuuksia hoidetaan lähtökohtaisesti lähipalveluista"}
-    assert {i.column for i in impress_dash_boxes.doc.items if i.slide == 1} == {
+    assert {i.column for i in impress_dash_boxes.doc.records if i.slide == 1} == {
         "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}

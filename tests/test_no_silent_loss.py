@@ -96,9 +96,9 @@ def _only(warnings: tuple[str, ...], text: str) -> str:
 
 def test_a_table_title_that_maps_to_no_audience_is_a_warning_with_file_page_and_title(
         extracted: ExtractedDocument, catalogue: Catalogue, other_area_pdf: Path):
-    assert {r.table_title for r in extracted.rows if r.table == 2} == {UNKNOWN_AUDIENCE}  # the premise
+    assert {r.table_title for r in extracted.records if r.table == 2} == {UNKNOWN_AUDIENCE}  # the premise
     warning = _only(catalogue.warnings, repr(UNKNOWN_AUDIENCE))
-    pages = {loc.page for r in extracted.rows if r.table == 2 for c in r.cells.values() for loc in c.locations}
+    pages = {loc.page for r in extracted.records if r.table == 2 for c in r.cells.values() for loc in c.locations}
     assert warning.startswith(f"{other_area_pdf}: page {min(pages)}, table 2 title: ")
     assert "no audience" in warning
     # The rows whose group does not name one either really are published without an audience.

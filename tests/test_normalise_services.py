@@ -13,7 +13,8 @@ from expected.loader import SERVICES_FILE, SLIDES_FILE, TABLE_FILE, load_documen
 from pipeline.errors import NormalisationError
 from pipeline.model import Catalogue, Cell, Entry, ExtractedDocument, TemAreaKind
 from pipeline.normalise import normalise
-from pipeline.normalise.services import outline_containers
+from pipeline.extract.readers.slides import outline_containers
+from pipeline.model import OutlineItem, TableRow
 
 PUBLISHER = "Päijät-Hämeen työllisyysalue"
 
@@ -84,9 +85,10 @@ def test_service_matches_the_hand_written_record(catalogue, expected):
 
 
 def test_no_entry_is_lost(docs, catalogue):
-    rows = sum(len(d.rows) for d in docs)
-    items = sum(len(d.items) for d in docs)
-    containers = sum(len(outline_containers(tuple(sorted(d.items, key=lambda i: (i.slide, i.index))))) for d in docs)
+    rows = sum(1 for d in docs for r in d.records if isinstance(r, TableRow))
+    items = sum(1 for d in docs for r in d.records if isinstance(r, OutlineItem))
+    containers = sum(len(outline_containers(tuple(sorted(d.records, key=lambda i: (i.slide, i.index)))))
+                     for d in docs if d.reader == "slides")
     entries = [e for s in catalogue.services for e in s.entries]
     assert (rows, items, containers) == (55, 142, 1)  # 32 + 23 rows; 64 + 37 + 41 items
     assert len(entries) == rows + items - containers
@@ -130,7 +132,7 @@ def test_ids_survive_a_re_export_with_other_page_breaks():
 
 def test_output_is_the_same_whatever_the_input_order(docs):
     override = {"000_544a51df7e5744cd": PUBLISHER}
-    shuffled = [replace(d, rows=d.rows[::-1], items=d.items[::-1]) for d in docs[::-1]]
+    shuffled = [replace(d, records=d.records[::-1]) for d in docs[::-1]]
     assert normalise(shuffled, override) == normalise(docs, override)
 
 
@@ -152,11 +154,18 @@ def test_a_publisher_that_disagrees_with_the_document_wins_with_a_warning():
 
 def test_a_malformed_mark_names_file_page_row_and_text():
     doc = load_document(TABLE_FILE, page_of=lambda table, index: 2 if index > 19 else 1)
-    rows = list(doc.rows)
+    rows = list(doc.records)
     bad = rows[22]  # table 1 row 23, Muutosturvapalvelut
     rows[22] = replace(bad, cells={**bad.cells, "multiprofessional": Cell("xx?", bad.cells["name"].locations)})
     with pytest.raises(NormalisationError) as err:
-        normalise([replace(doc, rows=tuple(rows))])
+        normalise([replace(doc, records=tuple(rows))])
     message = str(err.value)
     for part in ("raw/002_8224a2696a5ff68b.pdf", "page 2", "row 23", "Muutosturvapalvelut", "'xx?'"):
         assert part in message
+
+
+def test_every_entry_field_a_role_table_may_fill_has_its_parser():
+    from pipeline.model import ENTRY_CELL_FIELDS, ENTRY_LABEL_FIELDS
+    from pipeline.normalise.services import CELL_PARSERS, LABEL_PARSERS
+
+    assert tuple(CELL_PARSERS) == ENTRY_CELL_FIELDS and tuple(LABEL_PARSERS) == ENTRY_LABEL_FIELDS

@@ -29,17 +29,12 @@ def document_json(doc: ExtractedDocument) -> str:
 
 
 def document_table(doc: ExtractedDocument) -> str:
+    """One line per record, as the document's reader describes its records."""
+    from pipeline.extract.readers import get as get_reader
+
+    reader = get_reader(doc.reader)
     lines = [f"{doc.source.path.name}: layout {doc.layout}, {doc.pages} pages, title {doc.title!r}, area {doc.area_name!r}"]
-    for row in doc.rows:
-        first = min(loc.page for cell in row.cells.values() for loc in cell.locations)
-        cells = " | ".join(f"{role}={' '.join(cell.text.split())}" for role, cell in row.cells.items())
-        group = f" [{row.group}]" if row.group else ""
-        lines.append(f"T{row.table} #{row.index:>2} p{first}{group} {cells}")
-    for item in doc.items:
-        path = " > ".join(" ".join(p.split()) for p in item.path)
-        indent = "  " * (item.level - 1)
-        column = f" [{' '.join(item.column.split())}]" if item.column else ""
-        lines.append(f"S{item.slide} #{item.index:>2} p{item.locations[0].page}{column} {path} :: {indent}{' '.join(item.text.split())}")
+    lines += [reader.describe(record) for record in doc.records]
     lines += [f"warning: {w}" for w in doc.warnings]
     return "\n".join(lines)
 

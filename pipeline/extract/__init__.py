@@ -1,7 +1,8 @@
-"""Extract: PDFs -> `ExtractedDocument`s (table rows or outline items, with provenance).
+"""Extract: PDFs -> `ExtractedDocument`s (a reader's records, with provenance).
 
-`extract_document` is the entry point; `pdf` opens files safely, `layout` recognises the
-layout, `table` and `outline` read the two kinds of document, `words` holds shared geometry.
+`extract_document` is the entry point; `pdf` opens files safely, `layout` loads and validates
+the layout profiles and recognises a document's layout, `readers` is the registry of readers
+(table, slides: one subpackage each) that read the records, `words` holds shared geometry.
 """
 
 from pipeline.extract.document import extract_document

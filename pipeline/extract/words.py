@@ -7,7 +7,8 @@ slides extractor both build on these functions; keep them layout-neutral.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from pipeline.model import BBox, Location
@@ -45,37 +46,44 @@ class Word:
 
 @dataclass(frozen=True)
 class Line:
-    """Words printed on one baseline, left to right (one column's part of it, or all)."""
+    """Words printed on one baseline, left to right (one column's part of it, or all).
+
+    A list line also has the bullet that introduces it: `bullet` is its glyph (or the glyph
+    recorded for a drawn marker) and `marker` the glyph's or marker's box. The bullet is not one
+    of the words, but it is part of the printed line: x0, top, bottom and bbox include it, and
+    `text_x0` is where the text after it starts.
+    """
 
     words: tuple[Word, ...]
+    bullet: str | None = None
+    marker: BBox | None = None
+    # Extents, computed once (lines are read many times over): not part of the line's identity.
+    x0: float = field(init=False, compare=False, repr=False)
+    x1: float = field(init=False, compare=False, repr=False)
+    top: float = field(init=False, compare=False, repr=False)
+    bottom: float = field(init=False, compare=False, repr=False)
+    text_x0: float = field(init=False, compare=False, repr=False)  # where the text after the bullet starts
+    size: float = field(init=False, compare=False, repr=False)
+    bold: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words, marker = self.words, self.marker
+        if not words:
+            return  # an empty piece has no extents (reading one raises, as min() of nothing would)
+        extents = {
+            "x0": min(w.x0 for w in words), "x1": max(w.x1 for w in words),
+            "top": min(w.top for w in words), "bottom": max(w.bottom for w in words),
+            "text_x0": words[0].x0, "size": max(w.size for w in words), "bold": all(w.bold for w in words),
+        }
+        if marker is not None:
+            extents["x0"], extents["x1"] = min(extents["x0"], marker.x0), max(extents["x1"], marker.x1)
+            extents["top"], extents["bottom"] = min(extents["top"], marker.top), max(extents["bottom"], marker.bottom)
+        for name, value in extents.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def size(self) -> float:
-        return max(w.size for w in self.words)
-
-    @property
-    def bold(self) -> bool:
-        return all(w.bold for w in self.words)
 
     @property
     def yc(self) -> float:
@@ -87,14 +95,25 @@ class Line:
 
     @property
     def bbox(self) -> BBox:
-        return bbox_of(self.words)
+        return BBox(self.x0, self.top, self.x1, self.bottom)
 
 
 @dataclass(frozen=True)
 class Block:
-    """Consecutive lines of one column that belong together (one cell, one list item)."""
+    """Consecutive lines of one column that belong together (one cell, one list item, one
+    heading broken over lines). `level`: a heading's level (1 = outermost) or a list item's
+    indentation level, where the reader sets one."""
 
     lines: tuple[Line, ...]
+    level: int = 0
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
 
     @property
     def text(self) -> str:
@@ -111,6 +130,14 @@ class Block:
     @property
     def x0(self) -> float:
         return min(line.x0 for line in self.lines)
+
+    @property
+    def x1(self) -> float:
+        return max(line.x1 for line in self.lines)
+
+    @property
+    def size(self) -> float:
+        return self.lines[0].size
 
     @property
     def bold(self) -> bool:
@@ -293,7 +320,11 @@ def lines_to_blocks(lines: Sequence[Line], max_gap: float, cuts: Sequence[float]
         if blocks:
             prev = blocks[-1][-1]
             if cut_list:
-                separated = any(prev.yc < c < line.yc for c in cut_list)
+                # Is there a cut strictly between the two lines' centres? (bisect: ruled pages
+                # of a browser carry thousands of cell borders)
+                upper, lower = prev.yc, line.yc
+                i = bisect_right(cut_list, upper)
+                separated = i < len(cut_list) and cut_list[i] < lower
             else:
                 separated = line.top - prev.bottom > max_gap * max(line.size, prev.size)
             if not separated:

@@ -1,5 +1,7 @@
-"""Extracted documents -> the catalogue: one `Entry` per table row or outline item, merged
-into canonical `Service`s per employment area.
+"""Extracted documents -> the catalogue: one `Entry` per record that names a service (a table
+row, an outline item), merged into canonical `Service`s per employment area. The document's
+reader turns its records into `PrintedEntry`s; the profile's role table (`entries:`) says which
+cell fills which entry field and which labels say the audience, so nothing here names a column.
 
 An entry keeps its own source, audience and facts; a service is only the set of entries
 that name it. Facts that disagree between entries stay side by side on their entries:
@@ -10,18 +12,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
 from pipeline.errors import NormalisationError
+from pipeline.extract.layout import RoleTable, load_profiles, profile_by_id
+from pipeline.extract.readers import get as get_reader
 from pipeline.model import (
     Catalogue,
     EmploymentArea,
     Entry,
     ExtractedDocument,
     Location,
-    OutlineItem,
+    PrintedEntry,
     Service,
     SourceDocument,
-    TableRow,
 )
 from pipeline.normalise.areas import area_from_text
 from pipeline.normalise.text import canonical_name, clean_label, collapse_whitespace, join_lines, slug
@@ -38,7 +42,6 @@ from pipeline.normalise.values import (
 )
 
 ID_SEPARATOR = "--"  # never inside a slug, so the parts of an entry id stay readable
-MARK_ROLES = ("shared", "immigrant", "multiprofessional")
 
 
 @dataclass(frozen=True)
@@ -95,140 +98,108 @@ def document_warnings(doc: ExtractedDocument) -> tuple[str, ...]:
     return tuple(w if w.startswith(f"{path}: ") else f"{path}: {w}" for w in doc.warnings)
 
 
-def table_audience_warnings(doc: ExtractedDocument) -> tuple[str, ...]:
-    """One warning per table whose title names no audience in vocab.yaml: without it, its
-    rows are published with no audience (unless their group row names one)."""
+def unnamed_label_warnings(doc: ExtractedDocument, printed: Sequence[PrintedEntry],
+                           roles: RoleTable) -> tuple[str, ...]:
+    """One warning per container whose labels the role table says must name a value (a table
+    title its audience) and do not: without it, its entries are published without one (unless
+    a closer label names it)."""
     path = str(doc.source.path)
     warnings = []
-    for number in sorted({row.table for row in doc.rows}):
-        rows = [row for row in doc.rows if row.table == number]
-        title = rows[0].table_title
-        if audience_of([title]) is not None:
-            continue
-        pages = [loc.page for row in rows for cell in row.cells.values() for loc in cell.locations]
-        without = sum(1 for row in rows if audience_of([title, *([row.group] if row.group else [])]) is None)
-        warnings.append(Where(path, min(pages, default=None), f"table {number} title").warning(
-            f"{collapse_whitespace(title)!r} names no audience in pipeline/normalise/vocab.yaml (audiences); "
-            f"{without} of its {len(rows)} rows are published without one"))
+    for field_name, kind in sorted(roles.warn_unnamed.items()):
+        parse = LABEL_PARSERS[field_name]
+        by_container: dict[str, list[PrintedEntry]] = defaultdict(list)
+        for entry in printed:
+            by_container[entry.container].append(entry)
+        for container, entries in by_container.items():
+            title = entries[0].labels.get(kind, ())
+            if not title or parse(title) is not None:
+                continue
+            pages = [loc.page for e in entries for cell in e.cells.values() for loc in cell.locations]
+            without = sum(1 for e in entries if parse(_labels(e, roles, field_name)) is None)
+            noun = entries[0].item.split()[0]
+            warnings.append(Where(path, min(pages, default=None), f"{container} {kind}").warning(
+                f"{collapse_whitespace(' '.join(title))!r} names no {field_name} in pipeline/normalise/vocab.yaml "
+                f"({field_name}s); {without} of its {len(entries)} {noun}s are published without one"))
     return tuple(warnings)
 
 
-# --------------------------------------------------------------------------- table rows
+# --------------------------------------------------------------------------- printed entries
+
+# Entry fields read from one cell, in the order they are parsed (the first bad cell is the error).
+def _single(parse: Callable[[str, Where], object]) -> Callable[[str, Where], tuple[object, tuple[str, ...]]]:
+    return lambda text, where: (parse(text, where), ())
+
+
+CELL_PARSERS: dict[str, Callable[[str, Where], tuple[object, tuple[str, ...]]]] = {
+    "service_type": _single(parse_service_type),
+    "producers": parse_producers,
+    "tem_area": _single(parse_tem_area),
+    "shared": _single(parse_mark),
+    "immigrant": _single(parse_mark),
+    "multiprofessional": _single(parse_mark),
+}
+# Entry fields read from the labels a record sits under (innermost label that names one wins).
+LABEL_PARSERS: dict[str, Callable[[Sequence[str]], object]] = {
+    "audience": audience_of,
+    "delivery_level": delivery_level_of,
+    "customer_process": customer_process_of,
+}
 
 
 def _locations(*groups: tuple[Location, ...]) -> tuple[Location, ...]:
     return tuple(sorted({loc for group in groups for loc in group}))
 
 
-def entry_from_row(doc: ExtractedDocument, row: TableRow) -> tuple[_Draft, tuple[str, ...]]:
+def _labels(printed: PrintedEntry, roles: RoleTable, field_name: str) -> list[str]:
+    return [label for kind in roles.labels.get(field_name, ()) for label in printed.labels.get(kind, ())]
+
+
+def entry_from_printed(doc: ExtractedDocument, printed: PrintedEntry,
+                       roles: RoleTable) -> tuple[_Draft, tuple[str, ...]]:
+    """One entry, its cells typed by the parser of the entry field the role table gives them."""
     path = str(doc.source.path)
-    name_cell = row.cells.get("name")
-    page = min((loc.page for c in row.cells.values() for loc in c.locations), default=None)
+    cells = printed.cells
+    page = min((loc.page for c in cells.values() for loc in c.locations), default=None)
+    name_cell = cells.get(roles.fields["name"])
     if name_cell is None or not join_lines(name_cell.text):
-        raise Where(path, page, f"table {row.table} row {row.index}").error("the row has no service name")
+        raise Where(path, page, printed.what).error("no service name")
     name = canonical_name(name_cell.text)
     if not any(c.isalnum() for c in name):
-        raise Where(path, page, f"table {row.table} row {row.index}").error(f"no letters in the name {name_cell.text!r}")
+        raise Where(path, page, printed.what).error(f"no letters in the name {name_cell.text!r}")
 
-    def where(role: str) -> Where:
-        cell = row.cells[role]
-        cell_page = min((loc.page for loc in cell.locations), default=page)
-        return Where(path, cell_page, f"table {row.table} row {row.index} ({name}), column {role}")
+    def where(field: str) -> Where:
+        cell_page = min((loc.page for loc in cells[field].locations), default=page)
+        return Where(path, cell_page, f"{printed.what} ({name}), column {field}")
 
     facts: dict[str, object] = {}
     warnings: tuple[str, ...] = ()
-    if "type" in row.cells:
-        facts["service_type"] = parse_service_type(row.cells["type"].text, where("type"))
-    if "producers" in row.cells:
-        facts["producers"], warnings = parse_producers(row.cells["producers"].text, where("producers"))
-    if "tem_area" in row.cells:
-        facts["tem_area"] = parse_tem_area(row.cells["tem_area"].text, where("tem_area"))
-    for role in MARK_ROLES:
-        if role in row.cells:
-            facts[role] = parse_mark(row.cells[role].text, where(role))
+    for entry_field, parse in CELL_PARSERS.items():
+        field = roles.fields.get(entry_field)
+        if field in cells:
+            facts[entry_field], found = parse(cells[field].text, where(field))
+            warnings += found
+    for entry_field, parse_labels in LABEL_PARSERS.items():
+        if entry_field in roles.labels:
+            facts[entry_field] = parse_labels(_labels(printed, roles, entry_field))
 
-    group = clean_label(row.group) if row.group else None
-    parts = [f"t{row.table}", *([slug(group)] if group else []), slug(name)]
-    entry = Entry(
-        id=ID_SEPARATOR.join(parts),
-        source_id=doc.source.id,
-        service_id=slug(name),
-        name_as_printed=join_lines(name_cell.text),
-        locations=_locations(*(c.locations for c in row.cells.values())),
-        raw={role: cell.text for role, cell in sorted(row.cells.items())},
-        cell_locations={role: cell.locations for role, cell in sorted(row.cells.items())},
-        audience=audience_of([row.table_title, *([row.group] if row.group else [])]),
-        group=group,
-        **facts,  # type: ignore[arg-type]
-    )
-    return _Draft(entry, name), warnings
-
-
-# --------------------------------------------------------------------------- outline items
-
-
-def outline_containers(items: tuple[OutlineItem, ...]) -> set[int]:
-    """Positions (in `items`) of items that only group the deeper items right after them."""
-    return {
-        i
-        for i, item in enumerate(items)
-        if i + 1 < len(items)
-        and items[i + 1].slide == item.slide
-        and items[i + 1].level > item.level
-    }
-
-
-def _parent_of(items: tuple[OutlineItem, ...], i: int) -> OutlineItem | None:
-    level = items[i].level
-    for j in range(i - 1, -1, -1):
-        if items[j].slide != items[i].slide:
-            return None
-        if items[j].level < level:
-            return items[j]
-    return None
-
-
-def entry_from_item(doc: ExtractedDocument, item: OutlineItem, parent: OutlineItem | None) -> _Draft:
-    path = str(doc.source.path)
-    if not join_lines(item.text):
-        page = item.locations[0].page if item.locations else None
-        raise Where(path, page, f"slide {item.slide} item {item.index}").error("empty outline item")
-    name = canonical_name(item.text)
-    if not any(c.isalnum() for c in name):
-        raise Where(path, item.locations[0].page if item.locations else None, f"slide {item.slide} item {item.index}").error(
-            f"no letters in the item {item.text!r}"
-        )
-    headings = [clean_label(h) for h in item.path]
-    parent_label = container_label(parent.text) if parent is not None else None
-    id_parts = [f"s{item.slide}", *(slug(h) for h in headings if any(c.isalnum() for c in h)), *([slug(parent_label)] if parent_label else []), slug(name)]
-    # Most specific last: slide title < headings (outermost first) < the slide-1 column box.
-    level_labels = [item.slide_title, *item.path, *([item.column] if item.column else [])]
-    raw = {"text": item.text, **({"column": item.column} if item.column else {})}
+    headings = [clean_label(h) for h in printed.headings]
+    parent_label = container_label(printed.parent) if printed.parent is not None else None
+    id_parts = [printed.place, *(slug(h) for h in headings if any(c.isalnum() for c in h)),
+                *([slug(parent_label)] if parent_label else []), slug(name)]
+    path_labels = (*headings, *([parent_label] if parent_label else []), clean_label(name_cell.text))
     entry = Entry(
         id=ID_SEPARATOR.join(id_parts),
         source_id=doc.source.id,
         service_id=slug(name),
-        name_as_printed=join_lines(item.text),
-        locations=_locations(item.locations),
-        raw=raw,
-        cell_locations={"text": _locations(item.locations)},
-        audience=audience_of(item.path),
+        name_as_printed=join_lines(name_cell.text),
+        locations=_locations(*(c.locations for c in cells.values())),
+        raw={field: cell.text for field, cell in sorted(cells.items())},
+        cell_locations={field: cell.locations for field, cell in sorted(cells.items()) if cell.locations},
         group=parent_label or (headings[-1] if headings else None),
-        delivery_level=delivery_level_of(level_labels),
-        customer_process=customer_process_of(item.path),
-        path=(*headings, *([parent_label] if parent_label else []), clean_label(item.text)),
+        path=path_labels if printed.outline else (),
+        **facts,  # type: ignore[arg-type]
     )
-    return _Draft(entry, name)
-
-
-def entries_from_items(doc: ExtractedDocument) -> list[_Draft]:
-    items = tuple(sorted(doc.items, key=lambda it: (it.slide, it.index)))
-    containers = outline_containers(items)
-    return [
-        entry_from_item(doc, item, _parent_of(items, i))
-        for i, item in enumerate(items)
-        if i not in containers
-    ]
+    return _Draft(entry, name), warnings
 
 
 # --------------------------------------------------------------------------- documents -> catalogue
@@ -252,16 +223,19 @@ def _unique_ids(drafts: list[_Draft], source_id: str) -> tuple[list[_Draft], tup
 
 
 def document_entries(doc: ExtractedDocument) -> tuple[list[_Draft], tuple[str, ...]]:
-    """Every service row and every service item of one document, as drafts."""
+    """Every record of one document that names a service, as drafts: the document's reader
+    turns its records into printed entries; its profile's role table types them."""
+    profile = profile_by_id(doc.layout, load_profiles(), doc.source.path)
+    printed = get_reader(doc.reader or profile.reader).printed_entries(doc.records)
     drafts: list[_Draft] = []
     warnings: tuple[str, ...] = ()
-    for row in sorted(doc.rows, key=lambda r: (r.table, r.index)):
-        draft, row_warnings = entry_from_row(doc, row)
+    for entry in printed:
+        draft, found = entry_from_printed(doc, entry, profile.entries)
         drafts.append(draft)
-        warnings += row_warnings
-    drafts.extend(entries_from_items(doc))
+        warnings += found
     drafts, id_warnings = _unique_ids(drafts, doc.source.id)
-    return drafts, document_warnings(doc) + table_audience_warnings(doc) + warnings + id_warnings
+    return drafts, (document_warnings(doc) + unnamed_label_warnings(doc, printed, profile.entries)
+                    + warnings + id_warnings)
 
 
 def normalise(

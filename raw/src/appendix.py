@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +41,14 @@ PAGE_ORDERS = ("downThenOver", "overThenDown")
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 
 # Calc converts a column width in character units to points from the default font's digit
-# width (openpyxl's default style names Calibri 11, which this machine substitutes): 7.0 pt
-# per unit, measured from the rendered borders (50 units -> 350 pt).
-PT_PER_WIDTH_UNIT = 7.0
+# width. openpyxl's default style names Calibri 11, which Calc replaces by whatever fontconfig
+# substitutes: DejaVu Sans (7.0 pt per unit, measured from the rendered borders: 50 units ->
+# 350 pt) on a machine with only DejaVu and Liberation, Noto Sans (6.3 pt) once fonts-noto-core
+# is installed. Rows are sized from the wrapped text, so the width must be the one Calc uses,
+# or it wraps a cell into more lines than its row holds and clips them.
+DEFAULT_FONT = "Calibri"
+DEFAULT_FONT_PT = 11.0
+PT_PER_WIDTH_UNIT = 7.0  # DejaVu Sans, when fontconfig cannot be asked
 CELL_PADDING_PT = 6.0  # left + right inner margin Calc keeps inside a cell, plus slack
 LINE_HEIGHT = 1.18  # line pitch as a multiple of the font size (measured 1.167 for DejaVu Sans)
 ROW_PADDING_PT = 3.0  # above + below the text in a row
@@ -61,6 +68,10 @@ class AppendixVariant:
     row_breaks: tuple[tuple[int, ...], ...] | None = None
     page_order: str = "downThenOver"
     ruling: bool = True
+    # What the row heights leave beside a cell's text when they predict its wrapping. Calc
+    # wraps a few points earlier than textfit measures in some fonts (DejaVu Serif); a rendering
+    # whose columns are narrow relative to its text leaves more, or Calc clips a line.
+    cell_padding_pt: float = CELL_PADDING_PT
     stem: str = STEM
 
     def __post_init__(self) -> None:
@@ -72,13 +83,31 @@ class AppendixVariant:
             raise ValueError(f"page_order must be one of {PAGE_ORDERS}, not {self.page_order!r}")
 
 
+@lru_cache(maxsize=1)
+def pt_per_width_unit() -> float:
+    """The advance of the digit 0 in the font Calc will use for the default font, in points."""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", DEFAULT_FONT], capture_output=True,
+                               text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return PT_PER_WIDTH_UNIT
+    if not found or not Path(found).is_file():
+        return PT_PER_WIDTH_UNIT
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(found)
+    font.set_size(DEFAULT_FONT_PT, 72)
+    glyph = font.load_char(ord("0"))
+    return round(glyph.linearHoriAdvance / 65536, 2)
+
+
 def load_content(path: Path = CONTENT) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
 def _line_count(text: str, width_pt: float, v: AppendixVariant, bold: bool) -> int:
-    return len(wrap(text, width_pt - CELL_PADDING_PT, v.font_name, v.font_size, bold))
+    return len(wrap(text, width_pt - v.cell_padding_pt, v.font_name, v.font_size, bold))
 
 
 def _row_height(cells: list[tuple[str, float, bool]], v: AppendixVariant) -> float:
@@ -90,7 +119,7 @@ def _row_height(cells: list[tuple[str, float, bool]], v: AppendixVariant) -> flo
 def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
                  breaks: tuple[int, ...], v: AppendixVariant) -> None:
     widths_units = [w * v.width_scale for w in sheet["widths"]]
-    widths_pt = [w * PT_PER_WIDTH_UNIT for w in widths_units]
+    widths_pt = [w * pt_per_width_unit() for w in widths_units]
     ncols = len(widths_units)
     split = sheet["split_after_column"]
     for i, w in enumerate(widths_units, start=1):
@@ -113,10 +142,19 @@ def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
             cell = ws.cell(row=row, column=1, value=text)
             cell.font, cell.alignment = font, wrap_top
             size = font.sz
-            lines = len(wrap(text, left_width - CELL_PADDING_PT, v.font_name, size, bool(font.b)))
+            lines = len(wrap(text, left_width - v.cell_padding_pt, v.font_name, size, bool(font.b)))
             ws.row_dimensions[row].height = round(lines * size * LINE_HEIGHT + ROW_PADDING_PT, 1)
             row += 1
         ws.row_dimensions[row].height = v.font_size * LINE_HEIGHT  # a blank line before the table
+        row += 1
+
+    if sheet.get("caption"):
+        # The table's title on its own bold row above the header (a layout whose first header
+        # cell names the key column instead, e.g. "Palvelu").
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=split)
+        cell = ws.cell(row=row, column=1, value=sheet["caption"])
+        cell.font, cell.alignment = bold, wrap_top
+        ws.row_dimensions[row].height = _row_height([(sheet["caption"], sum(widths_pt[:split]), True)], v)
         row += 1
 
     header_row = row
@@ -146,7 +184,8 @@ def _write_sheet(ws: Worksheet, sheet: dict[str, Any], content: dict[str, Any],
         row += 1
 
     last_row = row - 1
-    ws.col_breaks.append(Break(id=split))
+    if split < ncols:  # split == ncols: every column on one page width
+        ws.col_breaks.append(Break(id=split))
     ws.print_area = f"A1:{get_column_letter(ncols)}{last_row}"
     ws.print_options.gridLines = False
     ws.page_setup.pageOrder = v.page_order

@@ -29,6 +29,8 @@ class HtmlTableVariant:
     font_name: str = "DejaVu Sans"
     font_size: float = 8.0
     ruling: bool = True
+    # Break a header word that does not fit its column inside the word ("Monialain|en").
+    break_words: bool = False
     stem: str = STEM
 
     def __post_init__(self) -> None:
@@ -59,6 +61,8 @@ def _sheet_html(sheet: dict[str, Any], content: dict[str, Any], first: bool) -> 
     if sheet.get("with_intro"):
         intro = (f'<p class="title">{html.escape(content["title"])}</p>'
                  f'<p>{html.escape(content["description"])}</p><p>&nbsp;</p>')
+    if sheet.get("caption"):
+        intro += f'<p class="caption">{html.escape(sheet["caption"])}</p>'
     klass = "sheet" if first else "sheet next"
     return (f'<div class="{klass}">{intro}<table><colgroup>{cols}</colgroup>'
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -79,7 +83,8 @@ thead {{ display: table-row-group }}
 tr {{ break-inside: avoid }}
 th, td {{ border: {border}; padding: 1.5pt 3pt; vertical-align: top; text-align: left;
           line-height: 1.17 }}
-th {{ font-weight: bold }}
+th {{ font-weight: bold{"; overflow-wrap: anywhere" if v.break_words else ""} }}
+.caption {{ font-weight: bold; margin-bottom: 2pt }}
 """
     sheets = "".join(_sheet_html(s, content, i == 0) for i, s in enumerate(content["sheets"]))
     head = f'<meta charset="utf-8"><title>{html.escape(content["title"])}</title><style>{css}</style>'

@@ -94,8 +94,8 @@ def load_document(
         title=data["title"],
         area_name=data.get("area_name"),
         pages=pages,
-        rows=rows,
-        items=items,
+        reader=data.get("reader") or ("table" if rows else "slides"),
+        records=rows or items,
     )
 
 

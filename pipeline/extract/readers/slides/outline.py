@@ -4,11 +4,16 @@ A presentation exported to PDF draws its text boxes in whatever order the slide 
 (a heading may come after its list), so nothing here trusts the text order. Each page is read
 once as words with font name and size; then, named for the transformation they make:
 
-    read_slide_page (words, filled shapes, small marks) -> words_to_lines
-    -> marks_to_bullets (vector list markers become the bullets of the lines they lead)
-    -> title, label, column boxes (filled_boxes), subtitle (slide_subtitle), headings, list lines
-    -> lines_to_headings, lines_to_items -> items_to_columns, heading_reach
-    -> outline items in reading order
+    PageContent (words, filled shapes, small marks, read once by pdf.read_pdf)
+    -> chain_words_to_lines   (words.Line per text-box line, a leading bullet glyph split off)
+    -> marks_to_bullets       (vector list markers become the bullets of the lines they lead)
+    -> lines_to_title         (title, the label above it, the rest)
+    -> box_headings           (boxes naming the column below them; their descriptions dropped)
+    -> slide_subtitle         (a subtitle becomes the title)
+    -> lines_to_headings + with_heading_levels, lines_to_items -> items_to_columns
+    -> columns_with_headings  (heading_reach, the naming box) -> columns_to_items
+    read_slide is that chain for one slide, read_slides for the deck: each returns values and
+    its warnings, nothing is filled in by a later step.
 
 Every threshold comes from the layout profile and is a multiple of the font size, so another
 slide size or font scale reads the same.
@@ -16,157 +21,27 @@ slide size or font scale reads the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Iterable, Sequence
 
-import pdfplumber
-
-from pipeline.errors import ExtractionError
-from pipeline.extract.words import Mark, Word, leading_mark, page_marks, page_words
-from pipeline.model import BBox, ExtractedDocument, Location, OutlineItem, Source
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class OutlineSettings:
-    """The outline part of a layout profile, with the defaults the profile may leave out."""
-
-    layout: str = "service-slides"
-    bullets: tuple[str, ...] = ("\uf076", "\uf0a7", "•", "▪", "–")
-    bullet_ranges: tuple[tuple[int, int], ...] = ((0xF000, 0xF0FF),)
-    prose_glyphs: tuple[str, ...] = ("–", "-")
-    hanging_gap: float = 0.4
-    bold_markers: tuple[str, ...] = ("Bold",)
-    line_centre_tolerance: float = 0.4
-    word_gap: float = 1.0
-    bullet_gap: float = 4.0
-    size_tolerance: float = 0.6
-    line_gap: float = 0.8
-    align_tolerance: float = 0.6
-    indent_tolerance: float = 0.6
-    min_box: float = 2.0
-    max_box_share: float = 0.5
-    subtitle_gap: float = 1.6
-    continuation_starts: str = "lower"
-    # Vector list markers (small shapes at a line start, words.leading_mark), recorded as
-    # these glyphs: filled (disc, square) and hollow (circle).
-    vector_bullets: tuple[str, str] = ("●", "○")
-    mark_min: float = 0.15
-    mark_max: float = 0.8
-
-    @classmethod
-    def from_profile(cls, profile: dict[str, Any]) -> "OutlineSettings":
-        geometry = dict(profile.get("geometry") or {})
-        known = {f for f in cls.__dataclass_fields__}
-        values: dict[str, Any] = {k: float(v) for k, v in geometry.items() if k in known}
-        if "id" in profile:
-            values["layout"] = str(profile["id"])
-        if profile.get("bullets"):
-            values["bullets"] = tuple(str(b) for b in profile["bullets"])
-        if profile.get("bullet_ranges") is not None:
-            values["bullet_ranges"] = tuple((int(lo), int(hi)) for lo, hi in profile["bullet_ranges"])
-        if profile.get("prose_glyphs") is not None:
-            values["prose_glyphs"] = tuple(str(g) for g in profile["prose_glyphs"])
-        if profile.get("bold_markers"):
-            values["bold_markers"] = tuple(str(b) for b in profile["bold_markers"])
-        if profile.get("vector_bullets"):
-            filled, hollow = (str(g) for g in profile["vector_bullets"])
-            values["vector_bullets"] = (filled, hollow)
-        if profile.get("continuation_starts"):
-            values["continuation_starts"] = str(profile["continuation_starts"])
-        return cls(**values)
-
+from pipeline.extract.pdf import PageContent
+from pipeline.extract.readers.base import Reading, ReadError
+from pipeline.extract.readers.slides.settings import OutlineSettings
+from pipeline.extract.words import Block, Line, Mark, Word, leading_mark
+from pipeline.model import BBox, Location, OutlineItem
 
 # --------------------------------------------------------------------------- geometry records
 
 
 @dataclass(frozen=True)
-class Line:
-    """One printed line of one text box: its words left to right, a leading bullet split off."""
-
-    words: tuple[Word, ...]  # without the bullet glyph
-    bullet: str | None
-    x0: float  # left edge including the bullet glyph
-    text_x0: float  # where the text after the glyph starts
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def bbox(self) -> BBox:
-        return BBox(self.x0, self.top, self.x1, self.bottom)
-
-
-@dataclass
-class Block:
-    """Lines read as one unit: a heading broken over lines, or one list item and its wraps."""
-
-    lines: list[Line]
-    level: int = 0  # heading level (1 = outermost) or item indentation level
-
-    @property
-    def first(self) -> Line:
-        return self.lines[0]
-
-    @property
-    def last(self) -> Line:
-        return self.lines[-1]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-    @property
-    def x0(self) -> float:
-        return min(line.x0 for line in self.lines)
-
-    @property
-    def x1(self) -> float:
-        return max(line.x1 for line in self.lines)
-
-    @property
-    def top(self) -> float:
-        return self.first.top
-
-    @property
-    def bottom(self) -> float:
-        return self.last.bottom
-
-    @property
-    def size(self) -> float:
-        return self.first.size
-
-
-@dataclass
 class Column:
     """A vertical strip of list text; the headings over it and the box naming it."""
 
     x0: float
     x1: float
-    items: list[Block] = field(default_factory=list)
-    headings: list[Block] = field(default_factory=list)
+    items: tuple[Block, ...] = ()
+    headings: tuple[Block, ...] = ()
     box_heading: str | None = None
-
-
-@dataclass(frozen=True)
-class SlidePage:
-    """What the extractor needs of one page, read once: words and the filled shapes."""
-
-    number: int  # 1-based
-    width: float
-    height: float
-    words: tuple[Word, ...]
-    fills: tuple[BBox, ...]  # filled rectangles and paths (backgrounds included)
-    marks: tuple[Mark, ...] = ()  # small filled or stroked shapes: candidate list markers
-    frames: tuple[BBox, ...] = ()  # outlined, unfilled shapes (a browser's bordered box)
 
 
 @dataclass(frozen=True)
@@ -181,24 +56,12 @@ class Slide:
 # --------------------------------------------------------------------------- words and lines
 
 
-def read_slide_page(page: Any, number: int, settings: OutlineSettings) -> SlidePage:
-    """One pdfplumber page -> its words (with size and weight) and its filled shapes."""
-    words = tuple(w for w in page_words(page, number, settings.bold_markers) if w.text.strip())
-    fills = tuple(
-        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
-        for o in list(page.rects) + list(page.curves)
-        if o.get("fill")
-    )
-    frames = tuple(
-        BBox(float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
-        for o in list(page.rects) + list(page.curves)
-        if o.get("stroke") and not o.get("fill")
-    )
-    return SlidePage(number, float(page.width), float(page.height), words, fills, page_marks(page), frames)
+def chain_words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
+    """Chain words left to right into the lines of each text box (words.Line, the bullet split off).
 
-
-def words_to_lines(words: Sequence[Word], settings: OutlineSettings) -> list[Line]:
-    """Chain words left to right into the lines of each text box.
+    Not words.words_to_lines, which cuts page-wide rows by vertical centre (right for a table's
+    cells, whose columns the header cuts apart afterwards): slides put text boxes side by side
+    with baselines that interleave, so lines are chained word by word instead.
 
     A word continues a line when its vertical centre is close to the line's and it starts
     just after the line's last word. Chaining by neighbours (rather than cutting page-wide
@@ -254,8 +117,7 @@ def marks_to_bullets(lines: Sequence[Line], marks: Sequence[Mark], settings: Out
             result.append(line)
             continue
         result.append(replace(line, bullet=filled_glyph if mark.filled else hollow_glyph,
-                              x0=min(line.x0, mark.x0), top=min(line.top, mark.top),
-                              bottom=max(line.bottom, mark.bottom)))
+                              marker=BBox(mark.x0, mark.top, mark.x1, mark.bottom)))
     return result
 
 
@@ -275,39 +137,29 @@ def _opens_item(words: list[Word], settings: OutlineSettings) -> bool:
 
 
 def _segment_to_line(segment: list[Word], settings: OutlineSettings) -> list[Line]:
+    """A chain of words -> its line, a leading bullet glyph split off (kept as the line's marker)."""
     words = list(segment)
     bullet: str | None = None
+    marker: BBox | None = None
     head = words[0]
     if _is_glyph(head.text, settings) and _opens_item(words, settings):
-        bullet = head.text
+        bullet, marker = head.text, head.bbox
         words = words[1:]
     elif len(head.text) > 1 and _is_glyph(head.text[0], settings):
         # Glyph and text in one word (same font, no gap): split it by its share of the width.
         bullet = head.text[0]
         share = (head.x1 - head.x0) / len(head.text)
+        marker = BBox(head.x0, head.top, head.x0 + share, head.bottom)
         words[0] = replace(head, text=head.text[1:].lstrip(), x0=head.x0 + share)
     if not words:
         return []  # a lone glyph (an empty bullet) prints nothing to read
-    everything = segment
-    return [
-        Line(
-            words=tuple(words),
-            bullet=bullet,
-            x0=min(w.x0 for w in everything),
-            text_x0=words[0].x0,
-            x1=max(w.x1 for w in everything),
-            top=min(w.top for w in everything),
-            bottom=max(w.bottom for w in everything),
-            size=max(w.size for w in words),
-            bold=all(w.bold for w in words),
-        )
-    ]
+    return [Line(words=tuple(words), bullet=bullet, marker=marker)]
 
 
 # --------------------------------------------------------------------------- boxes
 
 
-def filled_boxes(page: SlidePage, body_size: float, settings: OutlineSettings) -> list[BBox]:
+def filled_boxes(page: PageContent, body_size: float, settings: OutlineSettings) -> list[BBox]:
     """Filled or outlined shapes big enough to hold text but not the slide background."""
     page_area = page.width * page.height
     boxes = []
@@ -380,19 +232,19 @@ def _follows(above: Line, below: Line, settings: OutlineSettings) -> bool:
 
 def lines_to_headings(lines: Iterable[Line], settings: OutlineSettings) -> list[Block]:
     """Join bold lines of one size that follow each other at the same x into one heading."""
-    blocks: list[Block] = []
+    groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda l: (l.top, l.x0)):
-        for block in blocks:
-            last = block.last
+        for group in groups:
+            last = group[-1]
             aligned = (abs(line.x0 - last.x0) <= settings.align_tolerance * line.size
                        or abs((line.x0 + line.x1) - (last.x0 + last.x1)) / 2
                        <= settings.align_tolerance * line.size)
             if aligned and _same_size(line.size, last.size, settings) and _follows(last, line, settings):
-                block.lines.append(line)
+                group.append(line)
                 break
         else:
-            blocks.append(Block([line]))
-    return blocks
+            groups.append([line])
+    return [Block(tuple(group)) for group in groups]
 
 
 def _starts_continuation(line: Line, settings: OutlineSettings) -> bool:
@@ -410,24 +262,24 @@ def lines_to_items(lines: Iterable[Line], settings: OutlineSettings) -> list[Blo
     the item's text starts (a hanging indent); for an unbulleted item, where every new item
     starts at the same x, it must also start like a wrapped line (lower case).
     """
-    blocks: list[Block] = []
+    groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda l: (l.top, l.x0)):
         if line.bullet is None:
-            for block in reversed(blocks):
-                last = block.last
+            for group in reversed(groups):
+                last = group[-1]
                 if not _follows(last, line, settings):
                     continue
                 if abs(line.x0 - last.text_x0) > settings.align_tolerance * line.size:
                     continue
-                if block.first.bullet is None and not _starts_continuation(line, settings):
+                if group[0].bullet is None and not _starts_continuation(line, settings):
                     continue
-                block.lines.append(line)
+                group.append(line)
                 break
             else:
-                blocks.append(Block([line]))
+                groups.append([line])
         else:
-            blocks.append(Block([line]))
-    return blocks
+            groups.append([line])
+    return [Block(tuple(group)) for group in groups]
 
 
 # --------------------------------------------------------------------------- columns
@@ -435,17 +287,16 @@ def lines_to_items(lines: Iterable[Line], settings: OutlineSettings) -> list[Blo
 
 def items_to_columns(items: Sequence[Block]) -> list[Column]:
     """Columns are the x-extents of list text that overlap; a wide heading does not join them."""
-    spans = sorted((b.x0, b.x1) for b in items)
-    columns: list[Column] = []
-    for x0, x1 in spans:
-        if columns and x0 < columns[-1].x1:
-            columns[-1].x1 = max(columns[-1].x1, x1)
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((b.x0, b.x1) for b in items):
+        if spans and x0 < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
         else:
-            columns.append(Column(x0, x1))
-    for block in items:
-        column = next(c for c in columns if c.x0 <= block.x0 <= c.x1)
-        column.items.append(block)
-    return columns
+            spans.append([x0, x1])
+    # Each item goes to the first span holding its left edge (in the items' own order).
+    span_of = [next(n for n, (x0, x1) in enumerate(spans) if x0 <= b.x0 <= x1) for b in items]
+    return [Column(x0, x1, items=tuple(b for b, m in zip(items, span_of) if m == n))
+            for n, (x0, x1) in enumerate(spans)]
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -481,26 +332,29 @@ def heading_reach(heading: Block, columns: Sequence[Column], headings: Sequence[
     return reach
 
 
-def set_heading_levels(headings: Sequence[Block], settings: OutlineSettings) -> None:
-    """Heading level by size on the slide: the largest headings are level 1."""
+def with_heading_levels(headings: Sequence[Block], settings: OutlineSettings) -> list[Block]:
+    """The headings with their level by size on the slide: the largest headings are level 1."""
     sizes: list[float] = []
     for size in sorted({b.size for b in headings}, reverse=True):
         if not sizes or not _same_size(sizes[-1], size, settings):
             sizes.append(size)
-    for block in headings:
-        block.level = next(n for n, s in enumerate(sizes, 1) if _same_size(s, block.size, settings))
+    return [replace(block, level=next(n for n, s in enumerate(sizes, 1) if _same_size(s, block.size, settings)))
+            for block in headings]
 
 
-def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettings) -> None:
-    """Indentation level of each item, counted afresh under each heading of the column.
+def with_item_levels(column_events: Sequence[tuple[str, Block]],
+                     settings: OutlineSettings) -> list[tuple[str, Block]]:
+    """The column's events with each item's indentation level, counted afresh under each heading.
 
     The x that counts is the bullet glyph's (or the text's, without one): an item further
     right than the one above is one level deeper; one further left closes levels.
     """
     stack: list[float] = []
+    out: list[tuple[str, Block]] = []
     for kind, block in column_events:
         if kind == "heading":
             stack = []
+            out.append((kind, block))
             continue
         x = block.first.x0
         tolerance = settings.indent_tolerance * block.size
@@ -508,41 +362,46 @@ def _item_levels(column_events: list[tuple[str, Block]], settings: OutlineSettin
             stack.pop()
         if not stack or x > stack[-1] + tolerance:
             stack.append(x)
-        block.level = len(stack)
+        out.append((kind, replace(block, level=len(stack))))
+    return out
 
 
 # --------------------------------------------------------------------------- one slide
 
 
-def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
-    """One slide's title, label and outline items in reading order."""
-    number = page.number
-    words = page.words
-    if not words:
-        raise ExtractionError(path, "the slide has no text layer (is it a scanned image?)", number)
-    lines = marks_to_bullets(words_to_lines(words, settings), page.marks, settings)
-    warnings: list[str] = []
+@dataclass(frozen=True)
+class TitleLines:
+    """A slide's lines split into its title, the label above the title, and the rest."""
 
-    # The slide title is the largest text; what is printed above it is a label, not content.
+    title: Block | None
+    label: str | None
+    rest: tuple[Line, ...]
+
+
+def lines_to_title(lines: Sequence[Line], settings: OutlineSettings) -> TitleLines:
+    """The slide title is the largest text; what is printed above it is a label, not content."""
     biggest = max(line.size for line in lines)
     title_lines = [l for l in lines if _same_size(l.size, biggest, settings) and l.bullet is None]
-    title_block = lines_to_headings(title_lines, settings)[0] if title_lines else None
-    title = title_block.text if title_block else ""
-    if title_block is None:
-        warnings.append(f"slide {number}: no title found")
-    rest = [l for l in lines if title_block is None or l not in title_block.lines]
-    label_lines = [l for l in rest if title_block is not None and l.bottom <= title_block.top + 1]
-    rest = [l for l in rest if l not in label_lines]
+    title = lines_to_headings(title_lines, settings)[0] if title_lines else None
+    rest = [l for l in lines if title is None or l not in title.lines]
+    label_lines = [l for l in rest if title is not None and l.bottom <= title.top + 1]
     label = "\n".join(l.text for l in sorted(label_lines, key=lambda l: (l.top, l.x0))) or None
+    return TitleLines(title, label, tuple(l for l in rest if l not in label_lines))
 
-    # Boxes (filled or outlined) that open with a heading name the column below them; the rest
-    # of their text is a description, not a list item, even when it is bulleted, as long as
-    # the column's list stands below the box (a box holding its own list is a list box). The
-    # heading is the bold text, or, where a producer sets it in the regular face, the text
-    # larger than the rest.
-    body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else biggest
+
+def box_headings(page: PageContent, lines: Sequence[Line], body_size: float,
+                 settings: OutlineSettings) -> tuple[tuple[tuple[BBox, str], ...], tuple[Line, ...]]:
+    """The boxes that name the column below them, with their heading; and the lines left.
+
+    Boxes (filled or outlined) that open with a heading name the column below them; the rest of
+    their text is a description, not a list item, even when it is bulleted, as long as the
+    column's list stands below the box (a box holding its own list is a list box). The heading
+    is the bold text, or, where a producer sets it in the regular face, the text larger than
+    the rest.
+    """
+    rest = list(lines)
     boxes = filled_boxes(page, body_size, settings)
-    column_boxes: list[tuple[BBox, str]] = []
+    named: list[tuple[BBox, str]] = []
     for box in boxes:
         inside = [l for l in rest if _inside(l, box)]
         if not inside:
@@ -552,44 +411,44 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
         head_lines = _box_heading_lines(inside, settings)
         if not head_lines or min(l.top for l in head_lines) > min(l.top for l in inside) + 1:
             continue
-        heading = "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))
-        column_boxes.append((box, heading))
+        named.append((box, "\n".join(l.text for l in sorted(head_lines, key=lambda l: l.top))))
         rest = [l for l in rest if l not in inside]
+    return tuple(named), tuple(rest)
 
-    # A subtitle under the title (a "title + subtitle" slide) is the slide's own title; the
-    # title above it then names the deck or section, as a label above the title does.
-    subtitle = slide_subtitle(title_block, rest, body_size, settings)
-    if subtitle is not None:
-        rest = [l for l in rest if l not in subtitle.lines]
-        label = label or title
-        title = subtitle.text
 
-    headings = lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings)
-    items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)
-    if not items:
-        return Slide(number, title, label, (), tuple(warnings))
-
-    columns = items_to_columns(items)
-    set_heading_levels(headings, settings)
+def columns_with_headings(columns: Sequence[Column], headings: Sequence[Block],
+                          named_boxes: Sequence[tuple[BBox, str]],
+                          number: int) -> tuple[list[Column], tuple[str, ...]]:
+    """The columns with the headings that reach them and the box that names them; the warnings."""
+    warnings = []
+    reached: dict[int, list[Block]] = {id(c): [] for c in columns}
     for heading in headings:
         reach = heading_reach(heading, columns, headings)
         if not reach:
             warnings.append(f"slide {number}: heading {heading.text!r} is over no list")
         for column in reach:
-            column.headings.append(heading)
-    for column in columns:
-        if column_boxes:
-            best = max(column_boxes, key=lambda bh: _overlap(bh[0].x0, bh[0].x1, column.x0, column.x1))
-            if _overlap(best[0].x0, best[0].x1, column.x0, column.x1) > 0:
-                column.box_heading = best[1]
+            reached[id(column)].append(heading)
+    return [replace(column, headings=tuple(reached[id(column)]), box_heading=_naming_box(column, named_boxes))
+            for column in columns], tuple(warnings)
 
+
+def _naming_box(column: Column, named_boxes: Sequence[tuple[BBox, str]]) -> str | None:
+    """The heading of the named box most over the column, if one is over it at all."""
+    if not named_boxes:
+        return None
+    best = max(named_boxes, key=lambda bh: _overlap(bh[0].x0, bh[0].x1, column.x0, column.x1))
+    return best[1] if _overlap(best[0].x0, best[0].x1, column.x0, column.x1) > 0 else None
+
+
+def columns_to_items(columns: Sequence[Column], number: int, title: str,
+                     settings: OutlineSettings) -> tuple[OutlineItem, ...]:
+    """Each column's headings and items in reading order -> outline items with path and level."""
     outline: list[OutlineItem] = []
     for column in columns:
-        events = sorted(
+        events = with_item_levels(sorted(
             [("heading", h) for h in column.headings] + [("item", b) for b in column.items],
             key=lambda e: (e[1].top, 0 if e[0] == "heading" else 1, e[1].x0),
-        )
-        _item_levels(events, settings)
+        ), settings)
         stack: list[Block] = []
         for kind, block in events:
             if kind == "heading":
@@ -608,36 +467,53 @@ def read_slide(page: SlidePage, settings: OutlineSettings, path: Path) -> Slide:
                     column=column.box_heading,
                 )
             )
-    return Slide(number, title, label, tuple(outline), tuple(warnings))
+    return tuple(outline)
+
+
+def read_slide(page: PageContent, settings: OutlineSettings) -> Slide:
+    """One slide's title, label and outline items in reading order."""
+    number = page.number
+    if not page.words:
+        raise ReadError("the slide has no text layer (is it a scanned image?)", number)
+    lines = marks_to_bullets(chain_words_to_lines(page.words, settings), page.marks, settings)
+    found = lines_to_title(lines, settings)
+    title = found.title.text if found.title else ""
+    label = found.label
+    warnings: tuple[str, ...] = () if found.title else (f"slide {number}: no title found",)
+    rest = found.rest
+    body_size = sorted(l.size for l in rest)[len(rest) // 2] if rest else max(l.size for l in lines)
+    named_boxes, rest = box_headings(page, rest, body_size, settings)
+
+    # A subtitle under the title (a "title + subtitle" slide) is the slide's own title; the
+    # title above it then names the deck or section, as a label above the title does.
+    subtitle = slide_subtitle(found.title, rest, body_size, settings)
+    if subtitle is not None:
+        rest = tuple(l for l in rest if l not in subtitle.lines)
+        label = label or title
+        title = subtitle.text
+
+    headings = with_heading_levels(
+        lines_to_headings([l for l in rest if l.bold and l.bullet is None], settings), settings)
+    items = lines_to_items([l for l in rest if not (l.bold and l.bullet is None)], settings)
+    if not items:
+        return Slide(number, title, label, (), warnings)
+    columns, found_warnings = columns_with_headings(items_to_columns(items), headings, named_boxes, number)
+    warnings += found_warnings
+    return Slide(number, title, label, columns_to_items(columns, number, title, settings), warnings)
 
 
 # --------------------------------------------------------------------------- document
 
 
-def extract_outline(pdf: pdfplumber.PDF, source: Source, profile: dict[str, Any]) -> ExtractedDocument:
-    """Read every slide of `pdf` into outline items, in reading order per slide."""
-    settings = OutlineSettings.from_profile(profile)
-    pages = [read_slide_page(page, n, settings) for n, page in enumerate(pdf.pages, 1)]
-    return outline_document(pages, source, settings)
-
-
-def outline_document(pages: Sequence[SlidePage], source: Source, settings: OutlineSettings) -> ExtractedDocument:
-    """The slides' pages (already read) -> the extracted document."""
+def read_slides(pages: Sequence[PageContent], settings: OutlineSettings) -> Reading:
+    """The slides' pages (already read) -> every slide's outline items, in reading order."""
     if not pages:
-        raise ExtractionError(source.path, "the PDF has no pages")
-    slides = [read_slide(page, settings, source.path) for page in pages]
+        raise ReadError("the PDF has no pages")
+    slides = [read_slide(page, settings) for page in pages]
     items = tuple(item for slide in slides for item in slide.items)
     if not items:
-        raise ExtractionError(source.path, "no bulleted or listed items found on any slide")
+        raise ReadError("no bulleted or listed items found on any slide")
     first = slides[0]
     # The deck's own name is the small label above the first slide's title, when it has one.
-    title = first.label or first.title
-    return ExtractedDocument(
-        source=source,
-        layout=settings.layout,
-        title=title,
-        area_name=None,
-        pages=len(pages),
-        items=items,
-        warnings=tuple(w for slide in slides for w in slide.warnings),
-    )
+    return Reading(title=first.label or first.title, area_name=None, records=items,
+                   warnings=tuple(w for slide in slides for w in slide.warnings))

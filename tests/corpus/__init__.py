@@ -1,0 +1,1 @@
+"""Renderings of the source documents by other producers (docs/producers.md)."""
