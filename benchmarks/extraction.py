@@ -10,7 +10,7 @@ Extraction is `pipeline.extract.extract_document` on the same file: read_pdf (wh
 images, filled and stroked shapes), layout detection and the layout's reader; "reader" is
 extraction less read_pdf. Each is timed `--repeat` times in this process after one warm-up, in
 CPU time; the table shows the fastest of each, and the ratio extraction / floor (target: at
-most 1.3). The table corpus (tests/corpus/tables.yaml)
+most 1.3). The table corpus (tests/renderings/tables.yaml)
 is rendered into a temporary directory first unless --corpus names one (about a minute).
 """
 
@@ -64,7 +64,7 @@ def fastest(fn, pdf: Path, repeat: int) -> float:
 
 
 def corpus_pdfs(directory: Path | None) -> list[tuple[str, Path]]:
-    from corpus.render_tables import load_renderings, missing_tool, render
+    from renderings.render_tables import load_renderings, missing_tool, render
 
     out = []
     for r in load_renderings():

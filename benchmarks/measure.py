@@ -224,7 +224,7 @@ def documents(settings) -> list[dict[str, Any]]:
             rows.append({"id": source.id, "error": "not extracted"})
             continue
         rows.append({"id": source.id, "layout": doc.layout, "pages": doc.pages,
-                     "records": len(doc.rows) + len(doc.items), "area": doc.area_name or source.publisher})
+                     "records": len(doc.records), "area": doc.area_name or source.publisher})
     return rows
 
 

@@ -71,7 +71,9 @@ class PrefectExecutor:
 
 def _is_transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn signature
     try:
-        state.result()
+        # _sync: State.result dispatches to its coroutine when it sees an event loop in this
+        # thread (one a test's browser fixture left, say), and an unawaited coroutine raises nothing.
+        state.result(_sync=True)
     except TransientFetchError:
         return True
     except Exception:

@@ -1,6 +1,6 @@
 """The appendix table reads the same from other producers' PDFs: a multi-producer corpus (issue 13).
 
-Each rendering in tests/corpus/tables.yaml prints the content of raw/src/appendix.yaml (the
+Each rendering in tests/renderings/tables.yaml prints the content of raw/src/appendix.yaml (the
 source of raw/002_liitetaulukko.pdf) with another program, geometry, font, wording or column
 order; every row is compared with the hand-written records in
 tests/expected/002_liitetaulukko.yaml, every field, nothing invented, as
@@ -19,7 +19,7 @@ import pdfplumber
 import pytest
 
 from conftest import need as _need
-from corpus.render_tables import TableRendering, load_renderings, missing_tool, render
+from renderings.render_tables import TableRendering, load_renderings, missing_tool, render
 from expected.loader import TABLE_FILE, load_document
 from pipeline.errors import ExtractionError
 from pipeline.extract.document import extract_document
@@ -208,8 +208,8 @@ def test_reportlab_refusal_names_the_column_order_when_two_page_columns_head_one
     joined, and the error says so instead of joining the cells of two rows."""
     pytest.importorskip("reportlab")
     from appendix import load_content
-    from corpus.table_content import reshape
-    from corpus.table_reportlab import ReportlabTableVariant, build_appendix_reportlab_pdf, fonts_available
+    from renderings.table_content import reshape
+    from renderings.table_reportlab import ReportlabTableVariant, build_appendix_reportlab_pdf, fonts_available
 
     if not fonts_available("Liberation Sans"):
         _need("Liberation Sans (fonts-liberation2)")

@@ -151,6 +151,6 @@ def build_appendix_reportlab_pdf(out_dir: Path, v: ReportlabTableVariant = Repor
     target = out_dir / f"{v.stem}.pdf"
     doc = SimpleDocTemplate(str(target), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN, title=content["title"].rstrip("."),
-                            author="servicegraph tests/corpus", invariant=1)
+                            author="servicegraph tests/renderings", invariant=1)
     doc.build(story)
     return target

@@ -1,6 +1,6 @@
-"""Render the table corpus (tests/corpus/tables.yaml): one PDF per rendering.
+"""Render the table corpus (tests/renderings/tables.yaml): one PDF per rendering.
 
-    .venv/bin/python tests/corpus/render_tables.py OUT_DIR [ID ...]
+    .venv/bin/python tests/renderings/render_tables.py OUT_DIR [ID ...]
 
 Imported by tests/test_corpus_tables.py and benchmarks/extraction.py. The builders of the
 committed PDF (raw/src/appendix.py, appendix_html.py) draw Calc's and Chromium's renderings;
@@ -71,7 +71,7 @@ def missing_tool(r: TableRendering) -> str | None:
 
         return None if chromium_path() else "Chromium (chromium)"
     try:
-        from corpus.table_reportlab import fonts_available
+        from renderings.table_reportlab import fonts_available
     except ImportError:
         return "reportlab (pip install -e '.[dev]')"
     font = r.variant.get("font_name", "Liberation Sans")
@@ -81,7 +81,7 @@ def missing_tool(r: TableRendering) -> str | None:
 def render(r: TableRendering, out_dir: Path) -> Path:
     """Build the rendering's PDF in `out_dir` and return its path."""
     from appendix import load_content
-    from corpus.table_content import reshape
+    from renderings.table_content import reshape
 
     content = reshape(load_content(), **r.content)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def render(r: TableRendering, out_dir: Path) -> Path:
 
         return build_appendix_pdf(out_dir, AppendixVariant(**r.variant), content=content)
     if r.producer == "writer":
-        from corpus.table_writer import WriterTableVariant, build_appendix_writer_pdf
+        from renderings.table_writer import WriterTableVariant, build_appendix_writer_pdf
 
         return build_appendix_writer_pdf(out_dir, WriterTableVariant(**r.variant), content)
     if r.producer == "chromium":
@@ -99,7 +99,7 @@ def render(r: TableRendering, out_dir: Path) -> Path:
         pdf = build_appendix_html_pdf(out_dir, HtmlTableVariant(**r.variant), content)
         shutil.rmtree(out_dir / "chromium-profile", ignore_errors=True)
         return pdf
-    from corpus.table_reportlab import ReportlabTableVariant, build_appendix_reportlab_pdf
+    from renderings.table_reportlab import ReportlabTableVariant, build_appendix_reportlab_pdf
 
     return build_appendix_reportlab_pdf(out_dir, ReportlabTableVariant(**r.variant), content)
 
