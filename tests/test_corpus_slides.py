@@ -27,6 +27,10 @@ session under a tmp dir. The producers and variants are listed in docs/producers
   deck's name is the 24 pt title, "Palvelujen ja tehtävien jaottelu" a 16 pt subtitle.
 - impress-tracked: Impress with expanded character spacing (1.6 pt, a:rPr/@spc) on the lists
   and box descriptions: words fall apart ("a siakasta") unless joined again.
+- writer-frames: LibreOffice Writer (a flat .fodt, raw/src/slides_writer.py -> soffice
+  writer_pdf_Export): one landscape page per slide, every shape a text frame anchored at its
+  position on the page, the delivery-level boxes filled frames, the lists Writer lists whose
+  markers Writer draws from the list style ("•" and "◦" in OpenSymbol).
 """
 
 from __future__ import annotations
@@ -171,12 +175,23 @@ def impress_tracked(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
     return _impress("impress_tracked", tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def writer_frames(tmp_path_factory: pytest.TempPathFactory) -> Rendering:
+    office = _builder("office")
+    if office.soffice_path() is None:
+        _need("LibreOffice (soffice)")
+    pdf = _builder("slides_writer").build_slides_writer_pdf(tmp_path_factory.mktemp("corpus-writer"))
+    return Rendering("Writer, .fodt with page-anchored text frames, Writer's own \u2022 and \u25e6 list bullets",
+                     pdf, _read(pdf))
+
+
 @pytest.fixture(params=[pytest.param("chromium_html", marks=pytest.mark.browser),
                         pytest.param("chromium_html_outlined", marks=pytest.mark.browser),
                         pytest.param("chromium_letter_spaced", marks=pytest.mark.browser),
                         pytest.param("chromium_outlined_subtitle", marks=pytest.mark.browser),
                         "reportlab_a4", "reportlab_char_spaced",
-                        *(pytest.param(name, marks=pytest.mark.office) for name in IMPRESS)])
+                        *(pytest.param(name, marks=pytest.mark.office) for name in IMPRESS),
+                        pytest.param("writer_frames", marks=pytest.mark.office)])
 def rendering(request: pytest.FixtureRequest) -> Rendering:
     return request.getfixturevalue(request.param)
 
@@ -351,3 +366,20 @@ def test_bulleted_descriptions_in_a_heading_box_are_no_items(impress_dash_boxes:
                         "Asiakkuuksia hoidetaan lähtökohtaisesti lähipalveluista"}
     assert {i.column for i in impress_dash_boxes.doc.records if i.slide == 1} == {
         "TUKI-\nPALVELUT", "LÄHIPALVELUT", "KESKITETYT PALVELUT", "YHTEISET HANKINNAT"}
+
+
+@pytest.mark.office
+def test_writer_list_bullets_are_its_own_glyphs_and_its_frames_leave_no_boxes(writer_frames: Rendering):
+    with pdfplumber.open(writer_frames.pdf) as pdf:
+        sizes = {(round(float(p.width)), round(float(p.height))) for p in pdf.pages}
+        markers = {(c["text"], "OpenSymbol" in c["fontname"]) for page in pdf.pages for c in page.chars
+                   if c["text"] in "\u2022\u25e6"}
+        filled = [r for r in pdf.pages[0].rects if r.get("fill")]
+    # The premise: landscape slide pages, Writer's list bullets in its OpenSymbol font, and only
+    # the four delivery-level boxes painted (an unfilled frame is not drawn as a white box).
+    assert sizes == {(960, 540)} and markers == {("\u2022", True), ("\u25e6", True)} and len(filled) == 4
+    by_level: dict[int, set[str]] = {}
+    for item in writer_frames.doc.records:
+        if item.bullet is not None:
+            by_level.setdefault(item.level, set()).add(item.bullet)
+    assert by_level == {1: {"\u2022"}, 2: {"\u25e6"}}
