@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from pipeline.config import DEFAULT_BASE_IRI, DEFAULT_DEF_IRI, Settings
 from pipeline.errors import PipelineError
+from pipeline.rdf.oxigraph_terms import to_rdflib
 
 # Files of a release loaded into the store (fixed names, see pipeline/publish/release.py).
 STORE_FILES = ("servicegraph.ttl", "ontology.ttl", "catalog.ttl")
@@ -57,17 +57,10 @@ class QueryResult:
 def _to_rdflib(term) -> Node | None:
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value if term.datatype else None
-        # Oxigraph types every plain string xsd:string; rdflib leaves it untyped. Same thing.
-        return Literal(term.value, datatype=None if dt == str(XSD.string) else URIRef(dt))
-    raise QueryError(f"unsupported term in result: {term!r}")
+    try:
+        return to_rdflib(term)
+    except ValueError as exc:
+        raise QueryError(f"unsupported term in result: {term!r}") from exc
 
 
 # --------------------------------------------------------------------------- loading

@@ -16,12 +16,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
+
+from pipeline.rdf.oxigraph_terms import to_rdflib
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PUBLIC_SERVICE = "http://purl.org/vocab/cpsv#PublicService"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Triple = tuple[object, object, object]  # Oxigraph terms: hashable, compared by value
 
@@ -56,17 +57,9 @@ def _owners(triples: set[Triple], sg_namespace: str) -> dict[str, set[str]]:
 
 
 def _to_rdflib(term, cache: dict) -> Node:
-    made = cache.get(term)
+    made = cache.get(term)  # a shard repeats its terms: each is made once
     if made is None:
-        if isinstance(term, ox.NamedNode):
-            made = URIRef(term.value)
-        elif isinstance(term, ox.Literal):
-            datatype = term.datatype.value
-            made = (Literal(term.value, lang=term.language) if term.language
-                    else Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype)))
-        else:
-            raise ValueError(f"unexpected term in published data: {term!r}")
-        cache[term] = made
+        made = cache[term] = to_rdflib(term)
     return made
 
 

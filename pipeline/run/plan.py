@@ -158,6 +158,17 @@ def _area_of_failed(source: Source, previous: dict | None) -> str | None:
     return None
 
 
+def _cached_shard(job: ShardJob, result=None):
+    """The shard of `job` in the shard cache (`result` when the job has just written it), or None."""
+    from pipeline.publish.assemble import Shard
+
+    result = result if result is not None else shard_cache.load(job.settings, job.key)
+    if result is None:
+        return None
+    folder = shard_cache.entry_dir(job.settings, job.key)
+    return Shard(result, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+
+
 def _source_named(job: ShardJob, error: PipelineError) -> Source | None:
     """The source of `job` whose file the error names (a cell or entry it printed), if any."""
     path = getattr(error, "path", None)
@@ -211,13 +222,12 @@ def plan_shards(plan: Plan, outcomes: list[SourceOutcome], previous_id: str | No
         if area in affected:
             shards[area] = previous[area]
             continue
-        key = shard_cache.shard_key(area, by_area[area], settings)
-        hit = shard_cache.load(settings, key)
-        if hit is not None:
-            folder = shard_cache.entry_dir(settings, key)
-            shards[area] = Shard(hit, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+        job = ShardJob(area, tuple(by_area[area]), settings, shard_cache.shard_key(area, by_area[area], settings))
+        cached = _cached_shard(job)
+        if cached is not None:
+            shards[area] = cached
         else:
-            jobs.append(ShardJob(area, tuple(by_area[area]), settings, key))
+            jobs.append(job)
     return ShardPlan(shards, tuple(jobs), tuple(quarantined))
 
 
@@ -229,7 +239,7 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
     handler, pipeline.run.interrupt). `planner` stands in for `plan_shards` (same signature):
     under Prefect, the shard plan made while the API server booted.
     """
-    from pipeline.publish.assemble import Shard, assemble_release, previous_shards
+    from pipeline.publish.assemble import assemble_release, previous_shards
     from pipeline.run.interrupt import INTERRUPTS
 
     critical = critical or INTERRUPTS.critical
@@ -257,23 +267,21 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
         retry: list[ShardJob] = []
         for job, outcome in zip(jobs, built):
             if outcome.error is None:
-                folder = shard_cache.entry_dir(settings, job.key)
-                shards[job.area_id] = Shard(outcome.result, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+                shards[job.area_id] = _cached_shard(job, outcome.result)
                 report.shards_built += 1
                 continue
             if options.strict:
                 raise outcome.error
             reason = _reason(outcome.error)
+            culprit = _source_named(job, outcome.error)
             if previous and job.area_id in previous:
                 shards[job.area_id] = previous[job.area_id]
                 kept = previous[job.area_id].kept_from or previous_id
-                culprit = _source_named(job, outcome.error)
                 name, path = (culprit.id, str(culprit.path)) if culprit else (f"area {job.area_id}", f"area {job.area_id}")
                 quarantined.append(Quarantined(name, path, reason, job.area_id, kept))
                 continue
             # No earlier shard to keep: one source's data (a cell it printed, say) failed the whole
             # area; the area is built again without that source, as when a source cannot be read.
-            culprit = _source_named(job, outcome.error)
             if culprit is not None and len(job.sources) > 1:
                 quarantined.append(Quarantined(culprit.id, str(culprit.path), reason, job.area_id))
                 rest = tuple(s for s in job.sources if s is not culprit)
@@ -283,10 +291,9 @@ def execute(plan: Plan, executor: Executor, progress: Progress | None = None, cr
             quarantined.append(Quarantined(f"area {job.area_id}", path, reason, job.area_id))
         jobs = []
         for job in retry:
-            hit = shard_cache.load(settings, job.key)
-            if hit is not None:
-                folder = shard_cache.entry_dir(settings, job.key)
-                shards[job.area_id] = Shard(hit, folder / shard_cache.TTL, folder / shard_cache.JSONLD)
+            cached = _cached_shard(job)
+            if cached is not None:
+                shards[job.area_id] = cached
             else:
                 jobs.append(job)
     # What became of each quarantined source's area is known only now.
