@@ -134,8 +134,8 @@ def _write_streamed(path: Path, name: str, chunks: Iterable[bytes]) -> metadata.
         out = _Hashing(handle)
         for chunk in chunks:
             out.write(chunk)
-        handle.flush()
-        os.fsync(handle.fileno())
+    # No fsync per file: assemble_release flushes the whole staging folder once (os.sync) before
+    # the release is renamed into place.
     return metadata.PublishedFile(name, out.size, out.digest.hexdigest())
 
 
@@ -327,8 +327,8 @@ def assemble_release(
             _write_streamed(staging / name, name, [data])
         site.write_site(staging / site.SITE, list(pages.values()), definitions_graph(settings),
                         changelog=changelog.decode("utf-8"), release_id=rid, base=settings.base_iri,
-                        def_base=settings.def_iri, link=_link_or_copy)
-        os.sync()  # the site's files are many and small: one flush instead of one fsync each
+                        def_base=settings.def_iri, link=_link_or_copy, cache=settings.cache_dir)
+        os.sync()  # many files (the site's are small): one flush instead of one fsync each
         for folder in (staging / AREAS, staging):
             if folder.is_dir():
                 os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a release is for everyone to read

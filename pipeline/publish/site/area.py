@@ -37,20 +37,20 @@ class ServiceSummary:
 
 @dataclass(frozen=True)
 class AreaSite:
-    """What an area contributed to site/: enough for the release-wide pages and for assembly."""
+    """What an area contributed to site/: enough for the release-wide pages and for assembly.
+
+    Not the list of its files (128k at N = 1,000, and read at every release): the folders and
+    pages they lie under (`roots`, e.g. `id/service/{area}`, `id/entry/{source}.html`), which no
+    other area writes, their number and a digest of their names and contents.
+    """
 
     area_id: str
     name: str
     page: str  # the area's index page (its organisation's page)
     services: tuple[ServiceSummary, ...]
-    files: dict[str, str]  # path under site/ -> sha256
-
-    @property
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for name in sorted(self.files):
-            h.update(f"{name}\0{self.files[name]}\n".encode())
-        return h.hexdigest()
+    roots: tuple[str, ...]
+    files: int
+    digest: str
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -58,7 +58,28 @@ class AreaSite:
     @staticmethod
     def from_json(data: dict) -> "AreaSite":
         services = tuple(ServiceSummary(s["iri"], s["title"], s["page"], tuple(s["concepts"])) for s in data["services"])
-        return AreaSite(data["area_id"], data["name"], data["page"], services, dict(data["files"]))
+        if isinstance(data["files"], dict):  # a summary written before roots (releases of 2026-12-04)
+            files = data["files"]
+            return AreaSite(data["area_id"], data["name"], data["page"], services,
+                            tuple(sorted({page_root(f) for f in files})), len(files), files_digest(files))
+        return AreaSite(data["area_id"], data["name"], data["page"], services, tuple(data["roots"]), int(data["files"]),
+                        data["digest"])
+
+
+# The first segments of a page's path that belong to one area: an area's own folder
+# (id/service/{area}/…) or a source's (id/entry/{source}/…), or the page itself (id/source/{source}.html).
+ROOT_DEPTH = 3
+
+
+def page_root(page: str) -> str:
+    return "/".join(page.split("/")[:ROOT_DEPTH])
+
+
+def files_digest(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(f"{name}\0{files[name]}\n".encode())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -366,7 +387,8 @@ class _Builder:
         services.sort(key=lambda s: s.iri)
         page = self.linker.page(org)[0] if org is not None else ""
         name = self.labels.label(org) if org is not None else area_id
-        return AreaSite(area_id, name, page if page in self.files else "", tuple(services), dict(sorted(self.files.items())))
+        return AreaSite(area_id, name, page if page in self.files else "", tuple(services),
+                        tuple(sorted({page_root(f) for f in self.files})), len(self.files), files_digest(self.files))
 
 
 def definition_pages(definitions: Graph, base: str, def_base: str) -> set[str]:

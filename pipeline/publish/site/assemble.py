@@ -8,9 +8,12 @@ in the shard cache or in a temporary folder (publish_graph); in a release, the s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -38,6 +41,7 @@ class AreaPages:
     folder: Path
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """Digest of the generator (modules and templates): part of the release id, so that a new
     generator publishes a new site even when the data is unchanged."""
@@ -77,35 +81,76 @@ def site_digest(areas: list[AreaPages]) -> bytes:
     return "\n".join(parts).encode()
 
 
-def _changelog_html(markdown: str) -> str:
+def changelog_html(markdown: str, cache: Path | None = None) -> str:
+    """CHANGELOG.md as HTML, rendered a release's section at a time (the same bytes either way):
+    a section is rendered once and kept in `cache`, since every release repeats all earlier ones
+    and the first lists every service (15k at N = 1,000, seconds of markdown-it)."""
+    head, *sections = markdown.split("\n## ")
+    parts = [head] + ["## " + s for s in sections]
+    return "".join(_section_html(part, cache) for part in parts)
+
+
+def _section_html(markdown: str, cache: Path | None) -> str:
+    markdown = markdown.rstrip("\n") + "\n"
+    key = hashlib.sha256((code_version() + "\0" + markdown).encode()).hexdigest()
+    path = cache / "changelog-html" / f"{key}.html" if cache is not None else None
+    if path is not None and path.is_file():
+        return path.read_text(encoding="utf-8")
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    if path is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(html, encoding="utf-8")
+            os.replace(tmp, path)
+    return html
 
 
 def write_site(target: Path, areas: list[AreaPages], definitions: Graph, *, changelog: str, release_id: str,
-               base: str, def_base: str, link: Callable[[Path, Path], None]) -> int:
+               base: str, def_base: str, link: Callable[[Path, Path], None], cache: Path | None = None) -> int:
     """Write the release's site/ into `target` (inside the release's staging folder); the number
-    of files it holds."""
+    of files it holds. `cache` keeps the changelog's rendered sections between runs."""
     owner: dict[str, str] = {}
     for area in sorted(areas, key=lambda a: a.site.area_id):
-        for name in sorted(area.site.files):
-            if name in owner:
-                raise ValueError(f"site/{name} is written by areas {owner[name]} and {area.site.area_id}")
-            owner[name] = area.site.area_id
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            link(area.folder / name, target / name)
+        for root in area.site.roots:
+            if root in owner:
+                raise ValueError(f"site/{root} is written by areas {owner[root]} and {area.site.area_id}")
+            owner[root] = area.site.area_id
+    linked = sum(_link_tree(area.folder, target, area.site.roots, link) for area in areas)
     def_pages = definition_pages(definitions, base, def_base)
-    pages = set(owner) | def_pages | {render.INDEX, CHANGELOG_PAGE}
     sites = [a.site for a in areas]
+    # The pages the release-wide ones may link to: data pages only through the areas' summaries.
+    pages = def_pages | {render.INDEX, CHANGELOG_PAGE} | {a.page for a in sites if a.page} \
+        | {s.page for a in sites for s in a.services}
     written = DefinitionPages(definitions, sites, base, def_base, pages).pages()
     written[render.INDEX] = _index(definitions, sites, release_id, def_base, pages)
     written[CHANGELOG_PAGE] = render.render("changelog.html", CHANGELOG_PAGE, title="Changelog", iri="", crumbs=[],
-                                            turtle="", body=_changelog_html(changelog))
+                                            turtle="", body=changelog_html(changelog, cache))
     written[render.STYLESHEET] = render.stylesheet()
     for name, data in sorted(written.items()):
         render.write(target, name, data)
-    return len(owner) + len(written)
+    return linked + len(written)
+
+
+def _link_tree(folder: Path, target: Path, roots: tuple[str, ...], link: Callable[[Path, Path], None]) -> int:
+    """Link every file under `roots` of `folder` into `target`; how many."""
+    count = 0
+    for root in roots:
+        source = folder / root
+        if source.is_file():
+            (target / root).parent.mkdir(parents=True, exist_ok=True)
+            link(source, target / root)
+            count += 1
+            continue
+        for here, _dirs, names in os.walk(source):
+            out = target / os.path.relpath(here, folder)
+            out.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                link(Path(here, name), out / name)
+            count += len(names)
+    return count
 
 
 def _index(definitions: Graph, areas: list[AreaSite], release_id: str, def_base: str, pages: set[str]) -> bytes:
