@@ -67,6 +67,7 @@ class TreeSampler:
         self.by_kind: dict[str, int] = defaultdict(int)
         self.max_procs = 0
         self.samples = 0
+        self.main_rss: list[tuple[float, int]] = []  # (seconds since start, bytes): the main process over time
         self.cpu: dict[int, float] = {}  # CPU seconds of each process of the tree
         self.busy0 = machine_busy_s()
         self._stop = False
@@ -124,6 +125,8 @@ class TreeSampler:
             if self.kind.get(pid, "forked worker") == "forked worker":  # a fork may exec later
                 self.kind[pid] = self._kind(pid)
             kind = self.kind[pid]
+            if pid == self.root:
+                self.main_rss.append((now, rss))
             total += rss
             self.by_kind[kind] = max(self.by_kind[kind], rss)
             if rss > self.max_single[0]:
@@ -197,6 +200,14 @@ class StageTimer:
         self.wrap(assemble, "assemble_release", "publish")
         return self
 
+    def peak_by_stage(self, samples: list[tuple[float, int]]) -> dict[str, float]:
+        """The largest value of `samples` within each stage (MiB): where a process grows."""
+        peaks: dict[str, int] = {}
+        for at, rss in samples:
+            stage = self.stage_at(at)
+            peaks[stage] = max(peaks.get(stage, 0), rss)
+        return {k: round(v / MIB, 1) for k, v in sorted(peaks.items())}
+
     def stage_at(self, at: float) -> str:
         for name in ("publish", "shard", "extract", "prepare"):
             span = self.spans.get(name)
@@ -266,6 +277,7 @@ def main(argv: list[str]) -> int:
     memory = sampler.stop()
     memory["max_process_stage"] = timer.stage_at(memory["max_process_at_s"])
     memory["max_sum_stage"] = timer.stage_at(memory["max_sum_at_s"])
+    memory["main_peak_by_stage_mib"] = timer.peak_by_stage(sampler.main_rss)
     result: dict[str, Any] = {
         "mode": mode, "engine": settings.shacl_engine, "total_s": round(ended - started, 3),
         "start_s": round(started - sampler.t0, 3),  # interpreter to the call: imports, set-up

@@ -174,3 +174,66 @@ def test_turbo_gives_the_same_verdict_as_pyshacl_on_the_committed_release() -> N
     reference, turbo = _both(release, PROJECT_SHAPES)
     assert reference.conforms, reference.summary()
     _assert_same(reference, turbo)
+
+
+# --------------------------------------------------------------------------- property shapes given their targets
+# pipeline.validate.targeted_property_shapes gives each property shape of a targeted node shape that
+# node shape's targets, so pyshacl checks it once over all focus nodes (6x faster on an area of 80k
+# triples). The results must be those of the shapes as written, on every case.
+
+
+def _as_written(graph: Graph, loaded_shapes: Graph) -> ValidationResult:
+    import pipeline.validate as validation
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validation, "targeted_property_shapes", lambda shapes: shapes)
+        return validate(graph, _fresh(loaded_shapes))
+
+
+def _assert_same_results(written: ValidationResult, targeted: ValidationResult) -> None:
+    assert targeted.conforms == written.conforms
+    assert sorted(targeted.violations, key=repr) == sorted(written.violations, key=repr), (
+        f"as written only: {sorted(_comparable(written) - _comparable(targeted))}\n"
+        f"targeted only: {sorted(_comparable(targeted) - _comparable(written))}"
+    )
+
+
+def test_property_shapes_of_targeted_node_shapes_get_the_node_shapes_targets() -> None:
+    from pipeline.validate import targeted_property_shapes
+
+    from rdflib.namespace import SH
+    from test_shapes import SGSH, SG
+
+    rewritten = targeted_property_shapes(PROJECT_SHAPES)
+    assert (SGSH["Entry-service"], SH.targetClass, SG.Entry) in rewritten
+    assert (SGSH.Entry, SH.property, SGSH["Entry-service"]) not in rewritten
+    # A shape used through sh:node is checked per value node and keeps its property shapes as written.
+    for nested in PROJECT_SHAPES.objects(None, SH.node):
+        assert set(rewritten.objects(nested, SH.property)) == set(PROJECT_SHAPES.objects(nested, SH.property))
+    assert len(list(rewritten.triples((None, SH.property, None)))) < len(list(PROJECT_SHAPES.triples((None, SH.property, None))))
+
+
+@pytest.mark.parametrize("shape_name", [None, *_declared_shapes()])
+def test_property_shapes_given_targets_report_what_the_shapes_as_written_report(shape_name: str | None,
+                                                                                 data: Graph) -> None:
+    broken = _broken(data, shape_name)  # one graph for both: a breaking case may add a blank node
+    written = _as_written(broken, PROJECT_SHAPES)
+    assert written.conforms == (shape_name is None)
+    _assert_same_results(written, validate(broken, _fresh(PROJECT_SHAPES)))
+
+
+def test_property_shapes_given_targets_report_what_the_shapes_as_written_report_all_bitten_at_once(data: Graph) -> None:
+    broken = _copy(data)
+    for shape_name in _declared_shapes():
+        BREAKERS[shape_name](broken)
+    _assert_same_results(_as_written(broken, PROJECT_SHAPES), validate(broken, _fresh(PROJECT_SHAPES)))
+
+
+def test_official_cpsv_ap_shapes_given_targets_report_what_they_report_as_written(data: Graph,
+                                                                                 cpsv_ap_shapes: Graph) -> None:
+    broken = _copy(data)
+    for shape_name in _declared_shapes():
+        BREAKERS[shape_name](broken)
+    for graph in (data, broken):
+        written = _as_written(graph, cpsv_ap_shapes)
+        _assert_same_results(written, validate(graph, _fresh(cpsv_ap_shapes)))
