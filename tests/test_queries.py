@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from typer.testing import CliRunner
@@ -18,7 +19,8 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
-from pipeline.store import QueryError, bind_values, canned_query, query_header, run_query, run_raw, write_result
+from pipeline.store import (QueryError, bind_values, canned_query, load_store, query_header, query_store, run_query, run_raw,
+                            write_result)
 from sample_catalogue import sample_catalogue
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
@@ -254,3 +256,48 @@ def test_bind_restricts_a_query_to_one_service_and_refuses_a_variable_it_does_no
     refused = runner.invoke(app, ["query", "--name", "services-per-tem-area-count", "--bind", f"service={service}",
                                   "--release", str(release_dir)])
     assert refused.exit_code == 1 and refused.output.strip() == "error: --bind service=…: the query does not select ?service"
+
+
+# --------------------------------------------------------------------------- differs-by-audience, precomputed
+
+CHECKS = PROJECT_ROOT / "queries" / "checks"
+SG = "https://servicegraph.example.org/def/ontology#"
+
+
+def _release(which: str, sample: Path) -> Path:
+    if which == "sample release":
+        return sample
+    if not (LATEST / "servicegraph.ttl").exists():
+        pytest.skip("no committed release in output/latest yet")
+    return LATEST
+
+
+@pytest.mark.parametrize("which", ["sample release", "committed release"])
+def test_differs_by_audience_gives_the_rows_of_pairing_every_entry(which, release_dir):
+    """The canned query starts from sg:audienceDependentFacet; its former shape pairs every entry
+    (queries/checks/…-from-entries.rq). Same columns, same rows: consumers see no difference."""
+    release = _release(which, release_dir)
+    new = run_query(canned_query("classification-differs-by-audience"), release)
+    old = run_query((CHECKS / "classification-differs-by-audience-from-entries.rq").read_text(encoding="utf-8"), release)
+    assert new.variables == old.variables
+    assert new.rows and sorted(new.rows) == sorted(old.rows)
+    titles = {str(r[new.variables.index("title")]) for r in new.rows}
+    assert "Palkkatuki ja työllistämistuki" in titles
+
+
+@pytest.mark.parametrize("which", ["sample release", "committed release"])
+def test_audience_dependent_facet_mismatch_check_finds_nothing_on_a_published_release(which, release_dir):
+    release = _release(which, release_dir)
+    check = (CHECKS / "audience-dependent-facet-mismatches.rq").read_text(encoding="utf-8")
+    assert query_store(load_store(release), check).rows == []
+
+
+def test_audience_dependent_facet_mismatch_check_reports_a_missing_and_a_wrong_statement(release_dir):
+    store = load_store(release_dir)
+    facet, tem = ox.NamedNode(SG + "audienceDependentFacet"), ox.NamedNode(SG + "temServiceArea")
+    palkkatuki, starttiraha = ox.NamedNode(SVC + "palkkatuki-ja-tyollistamistuki"), ox.NamedNode(SVC + "starttiraha")
+    store.remove(ox.Quad(palkkatuki, facet, tem))
+    store.add(ox.Quad(starttiraha, facet, tem))
+    check = (CHECKS / "audience-dependent-facet-mismatches.rq").read_text(encoding="utf-8")
+    rows = {(str(s), str(p), str(problem)) for s, p, problem in query_store(store, check).rows}
+    assert rows == {(palkkatuki.value, tem.value, "not stated"), (starttiraha.value, tem.value, "stated, entries agree")}
