@@ -312,3 +312,20 @@ def test_audience_dependent_facet_mismatch_check_reports_a_missing_and_a_wrong_s
     check = (CHECKS / "audience-dependent-facet-mismatches.rq").read_text(encoding="utf-8")
     rows = {(str(s), str(p), str(problem)) for s, p, problem in query_store(store, check).rows}
     assert rows == {(palkkatuki.value, tem.value, "not stated"), (starttiraha.value, tem.value, "stated, entries agree")}
+
+
+def test_provenance_of_one_source_document_is_the_whole_answer_for_that_source():
+    """`--bind source=IRI`: the page of provenance a reader checking one document asks for (the
+    per-area answer of a large area is every box of every document: docs/queries.md)."""
+    if not (LATEST / "servicegraph.ttl").exists():
+        pytest.skip("no committed release in output/latest yet")
+    sparql = canned_query("provenance")
+    whole = run_query(sparql, LATEST)
+    i = whole.variables.index("source")
+    source = "https://servicegraph.example.org/id/source/000-palveluluokittelu"
+    expected = [r for r in whole.rows if str(r[i]) == source]
+    assert expected and len(expected) < len(whole.rows)
+    assert run_query(bind_values(sparql, {"source": source}), LATEST).rows == expected  # same rows, same order
+    ok = CliRunner().invoke(app, ["query", "--name", "provenance", "--bind", "source=id:source/000-palveluluokittelu",
+                                  "--format", "csv", "--release", str(LATEST)])
+    assert ok.exit_code == 0 and len(list(csv.reader(io.StringIO(ok.stdout)))) == len(expected) + 1
