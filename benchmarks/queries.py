@@ -1,7 +1,8 @@
 """Query speed: the median time of each canned query in Oxigraph's engine.
 
 Each query on the whole release, with a first page (LIMIT 100), per employment area
-(`servicegraph query --area`) and per service (`--bind service=IRI`).
+(`servicegraph query --area`), per source document (`--bind source=IRI`, provenance) and per
+service (`--bind service=IRI`).
 
     .venv/bin/python benchmarks/queries.py                       # N = 100 (built once, then reused)
     .venv/bin/python benchmarks/queries.py --sizes 100,1000      # also N = 1,000 (about 25 min of 2 cores)
@@ -14,8 +15,17 @@ publishes it once with `servicegraph run --no-prefect` into benchmarks/results/q
 (one warm-up, then --repeat runs; the median). The per-area form runs on a store holding only the
 largest area's file (areas/{area}.ttl) with the ontology and catalogue, as `query --area` does.
 The per-service form restricts ?service (`query --bind service=IRI`: a VALUES block) to the
-service with the most entries in that area, on the whole release. The targets (issue 15): ≤ 20 ms for the small answers
-(the count, differs-by-audience) on the whole release; the others per area or per service. A missed target is reported, not an error.
+service with the most entries in that area, on the whole release; the per-source form restricts
+?source (`--bind source=IRI`, provenance) to the source document of that area with the most
+entries. The targets (issue 15): ≤ 20 ms for the small answers (the count, differs-by-audience)
+on the whole release; the others per area, per source or per service. A missed target is
+reported, not an error.
+
+It also checks what a rewritten query must keep: differs-by-audience gives the rows of its former
+shape, which pairs every entry (queries/checks/classification-differs-by-audience-from-entries.rq),
+and immigrant-or-multiprofessional those of its own (…-union-first.rq), both timed too ("whole,
+former shape"); and sg:audienceDependentFacet is stated exactly where the
+entries disagree (queries/checks/audience-dependent-facet-mismatches.rq answers nothing).
 """
 
 from __future__ import annotations
@@ -46,12 +56,17 @@ TARGET_MS = 20.0
 SMALL_ANSWERS = ("services-per-tem-area-count", "classification-differs-by-audience")
 PAGE = 100
 RESULTS = HERE / "results" / "queries"
+CHECKS = ROOT / "queries" / "checks"
+# canned query -> its former shape, which must give the same rows (timed as "whole, former shape")
+FORMER_SHAPES = {"classification-differs-by-audience": CHECKS / "classification-differs-by-audience-from-entries.rq",
+                 "immigrant-or-multiprofessional": CHECKS / "immigrant-or-multiprofessional-union-first.rq"}
+MISMATCH_CHECK = CHECKS / "audience-dependent-facet-mismatches.rq"
 
 
 @dataclass
 class Timing:
     query: str
-    form: str  # "whole", "first page" (LIMIT 100), "area" (largest area's file) or "service" (?service bound)
+    form: str  # "whole", "first page" (LIMIT 100), "area" (largest area's file), "source" or "service" (bound)
     rows: int
     median_ms: float
     min_ms: float
@@ -62,14 +77,14 @@ class Timing:
         return None if not self.target else self.median_ms <= TARGET_MS
 
 
-def build_release(n: int, engine: str) -> Path:
+def build_release(n: int, engine: str, corpus_root: Path = corpus_mod.CORPUS_DIR) -> Path:
     """output/latest of the N-document corpus, published once by the real command (the SHACL
     engine does not change the release: docs/benchmarks.md checks the bytes; turbo is faster)."""
     work = RESULTS / f"n{n}"
     latest = work / "output" / "latest"
     if (latest / "servicegraph.ttl").is_file():
         return latest
-    sources = corpus_mod.ensure_corpus(n, log=lambda m: print(m, flush=True))
+    sources = corpus_mod.ensure_corpus(n, corpus_root, log=lambda m: print(m, flush=True))
     print(f"[N={n}] servicegraph run --no-prefect ...", flush=True)
     started = time.monotonic()
     env = {**os.environ, "SERVICEGRAPH_CACHE_DIR": str(work / "cache"), "SERVICEGRAPH_SHACL_ENGINE": engine}
@@ -90,6 +105,28 @@ def busiest_service(store: ox.Store) -> str:
     sparql = ("SELECT ?s (COUNT(?e) AS ?n) WHERE { ?s <https://servicegraph.example.org/def/ontology#hasEntry> ?e } "
               "GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1")
     return next(iter(store.query(localise_prefixes(sparql, Settings.from_env()))))["s"].value
+
+
+def busiest_source(store: ox.Store) -> str:
+    """The source document with the most entries (in the one area's store): provenance's largest page."""
+    sparql = ("SELECT ?s (COUNT(?e) AS ?n) WHERE { ?e <http://www.w3.org/ns/prov#wasDerivedFrom> ?s } "
+              "GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1")
+    return next(iter(store.query(sparql)))["s"].value
+
+
+def rows_of(store: ox.Store, sparql: str) -> list[tuple[str, ...]]:
+    """The answer's rows as sorted tuples of N-Triples terms: a comparison that ignores row order."""
+    solutions = store.query(sparql)
+    names = [v.value for v in solutions.variables]
+    return sorted(tuple(str(sol[n]) if sol[n] is not None else "" for n in names) for sol in solutions)
+
+
+def check_rewrites(store: ox.Store, queries: dict[str, str], settings: Settings) -> dict:
+    """Same rows as the former shapes; the precomputed statement agrees with the entries."""
+    same = {name: rows_of(store, queries[name]) == rows_of(store, localise_prefixes(path.read_text(encoding="utf-8"), settings))
+            for name, path in FORMER_SHAPES.items() if name in queries}
+    mismatches = rows_of(store, localise_prefixes(MISMATCH_CHECK.read_text(encoding="utf-8"), settings))
+    return {"same_rows_as_former_shape": same, "audience_dependent_facet_mismatches": len(mismatches)}
 
 
 def time_query(store: ox.Store, sparql: str, repeat: int) -> tuple[int, list[float]]:
@@ -120,24 +157,31 @@ def measure(release: Path, repeat: int, settings: Settings) -> dict:
     one_area = load_store(release, area)
     area_load_s = time.perf_counter() - started
     service = busiest_service(one_area)
+    source = busiest_source(one_area)
     timings: list[Timing] = []
     for name, sparql in queries.items():
         small = name in SMALL_ANSWERS
         forms = [("whole", whole, sparql, "≤ 20 ms" if small else "")]
+        if name in FORMER_SHAPES:
+            former = localise_prefixes(FORMER_SHAPES[name].read_text(encoding="utf-8"), settings)
+            forms.append(("whole, former shape", whole, former, ""))
         if not small:
             forms.append(("first page", whole, f"{sparql.rstrip()}\nLIMIT {PAGE}", ""))
         forms.append(("area", one_area, sparql, "" if small else "≤ 20 ms"))
-        if re.search(r"SELECT[^{]*\?service\b", sparql):  # a bound variable must be selected
-            forms.append(("service", whole, bind_values(sparql, {"service": service}),
-                          "" if small else "≤ 20 ms"))
+        for variable, iri in (("source", source), ("service", service)):
+            if re.search(rf"SELECT[^{{]*\?{variable}\b", sparql) and (variable == "service" or not small):
+                # a bound variable must be selected (?source: provenance only); the count has no per-source form
+                forms.append((variable, whole, bind_values(sparql, {variable: iri}), "" if small else "≤ 20 ms"))
         for form, store, text, target in forms:
             rows, times = time_query(store, text, repeat)
             t = Timing(name, form, rows, round(statistics.median(times), 1), round(min(times), 1), target)
             timings.append(t)
             print(f"  {name:38} {form:10} {t.rows:7} rows  median {t.median_ms:8.1f} ms  min {t.min_ms:8.1f} ms"
                   + (f"  target {target}: {'met' if t.met else 'MISSED'}" if target else ""), flush=True)
+    checks = check_rewrites(whole, queries, settings)
+    print(f"  checks: {checks}", flush=True)
     return {"release": str(release.resolve()), "triples": len(whole), "area": area, "area_triples": len(one_area),
-            "service": service,
+            "service": service, "source": source, "checks": checks,
             "load_s": round(load_s, 2), "area_load_s": round(area_load_s, 2),
             "timings": [asdict(t) | {"met": t.met} for t in timings]}
 
@@ -147,7 +191,8 @@ def table(results: dict) -> str:
     for label, r in results.items():
         lines += [f"\n{label}: {r['triples']:,} triples (loaded in {r['load_s']} s); largest area {r['area']}: "
                   f"{r['area_triples']:,} triples (loaded in {r['area_load_s']} s); service form: ?service = "
-                  f"<{r['service']}> (whole release)", "",
+                  f"<{r['service']}>, source form: ?source = <{r['source']}> (whole release)",
+                  f"checks: {r['checks']}", "",
                   "| query | form | rows | median (ms) | min (ms) | target |", "|---|---|---:|---:|---:|---|"]
         for t in r["timings"]:
             verdict = "" if t["met"] is None else (" met" if t["met"] else " **missed**")
@@ -162,12 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--release", type=Path, action="append", default=[], help="measure this release instead")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per query (default 9)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results.json goes (default %(default)s)")
+    parser.add_argument("--corpus-root", type=Path, default=corpus_mod.CORPUS_DIR,
+                        help="where the benchmark corpus is (or is built), as for benchmarks/run.py")
     parser.add_argument("--engine", default="pyshacl", help="SHACL engine of the run that builds a release "
                         "(pyshacl or turbo: same release, turbo ~40 %% less CPU)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     releases = {str(p): p for p in args.release} or {
-        f"N = {int(n):,}": build_release(int(n), args.engine) for n in args.sizes.split(",") if n.strip()}
+        f"N = {int(n):,}": build_release(int(n), args.engine, args.corpus_root) for n in args.sizes.split(",") if n.strip()}
     results = {}
     for label, release in releases.items():
         print(f"{label}: {release}", flush=True)
@@ -180,6 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     missed = [t for r in results.values() for t in r["timings"] if t["met"] is False]
     print(f"{len(missed)} target(s) missed" if missed else "all targets met")
+    # A failed check means wrong answers, not slow ones (e.g. a release published before
+    # sg:audienceDependentFacet existed): the timings of that release say nothing.
+    failed = [label for label, r in results.items() if r["checks"]["audience_dependent_facet_mismatches"]
+              or not all(r["checks"]["same_rows_as_former_shape"].values())]
+    if failed:
+        print(f"CHECK FAILED on {', '.join(failed)}: a rewritten query's rows differ from its former shape's, or "
+              "sg:audienceDependentFacet disagrees with the entries (republish the release with this code)")
+        return 1
     return 0
 
 

@@ -129,7 +129,32 @@ def test_the_query_benchmark_times_every_canned_query_in_every_form(tmp_path: Pa
         assert whole["median_ms"] > 0
     assert timings[("services-per-tem-area-count", "whole")]["target"] == "≤ 20 ms"
     assert timings[("provenance", "service")]["rows"] > 0
+    assert timings[("provenance", "source")]["rows"] > 0 and timings[("provenance", "source")]["target"] == "≤ 20 ms"
     assert "| provenance | area |" in done.stdout
+    # the rewritten queries are timed against their former shapes, and give their rows
+    assert timings[("classification-differs-by-audience", "whole, former shape")]["rows"] == \
+        timings[("classification-differs-by-audience", "whole")]["rows"] > 0
+    assert result["checks"] == {"same_rows_as_former_shape": {"classification-differs-by-audience": True,
+                                                             "immigrant-or-multiprofessional": True},
+                                "audience_dependent_facet_mismatches": 0}
+
+
+def test_the_query_benchmark_fails_on_a_release_whose_precomputed_statement_is_missing(tmp_path: Path) -> None:
+    """A release published without sg:audienceDependentFacet answers differs-by-audience wrongly (fast,
+    and empty): the benchmark says so and exits 1 instead of reporting the timing as met."""
+    release = tmp_path / "release"
+    latest = ROOT / "output" / "latest"
+    data = ("servicegraph.ttl", *(f"areas/{p.name}" for p in (latest / "areas").glob("*.ttl")))
+    for name in (*data, "ontology.ttl", "catalog.ttl"):
+        text = (latest / name).read_text(encoding="utf-8")
+        (release / name).parent.mkdir(parents=True, exist_ok=True)
+        (release / name).write_text("".join(line for line in text.splitlines(keepends=True)
+                                            if name not in data or "sg:audienceDependentFacet" not in line), encoding="utf-8")
+    assert "audienceDependentFacet" in (latest / "servicegraph.ttl").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, str(BENCH / "queries.py"), "--release", str(release), "--repeat", "1",
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 1
+    assert f"CHECK FAILED on {release}" in done.stdout
 
 
 def test_extraction_benchmark_prints_a_row_per_pdf_against_the_pdfplumber_floor() -> None:

@@ -10,8 +10,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import RDF
 
-from pipeline.config import DEFAULT_DEF_IRI, Settings
-from pipeline.model import Producer
+from pipeline.config import DEFAULT_DEF_IRI, PROJECT_ROOT, Settings
+from pipeline.model import Audience, Producer, TemArea, TemAreaKind
 from pipeline.rdf.concepts import UnknownConcept
 from pipeline.rdf.iris import service_iri, slug
 from pipeline.rdf.mapping import MappingError, catalogue_to_graph
@@ -223,3 +223,64 @@ def test_service_of_an_unknown_area_is_refused() -> None:
     broken = replace(catalogue, services=(replace(catalogue.services[0], area_id="nowhere"),))
     with pytest.raises(MappingError, match="nowhere"):
         catalogue_to_graph(broken, SETTINGS)
+
+
+# --------------------------------------------------------------------------- audience-dependent facets
+
+# The definition sg:audienceDependentFacet must agree with: every pair of a service's entries for
+# two audiences that state different values, found by SPARQL over the entries alone.
+FROM_ENTRIES = PROJECT_ROOT / "queries" / "checks" / "classification-differs-by-audience-from-entries.rq"
+FACET_PROPERTY = {"TEM service area": SG.temServiceArea, "service type": DCT.type}
+
+
+@pytest.fixture(scope="module")
+def raw_graph() -> Graph:
+    """The documents of raw/ as the pipeline reads them: extracted from the PDFs, normalised, mapped."""
+    from pipeline.extract.document import extract_document
+    from pipeline.normalise.services import normalise
+    from pipeline.sources import discover_sources
+
+    docs = [extract_document(source) for source in discover_sources(PROJECT_ROOT / "raw")]
+    return catalogue_to_graph(normalise(docs), SETTINGS)
+
+
+def _stated_facets(graph: Graph) -> set[tuple[URIRef, URIRef]]:
+    return set(graph.subject_objects(SG.audienceDependentFacet))
+
+
+def _disagreeing_facets(graph: Graph) -> set[tuple[URIRef, URIRef]]:
+    rows = graph.query(FROM_ENTRIES.read_text(encoding="utf-8"))
+    return {(row.service, FACET_PROPERTY[str(row.facet)]) for row in rows}
+
+
+@pytest.mark.parametrize("which", ["sample catalogue", "raw/ as extracted"])
+def test_audience_dependent_facet_is_stated_exactly_where_entries_for_two_audiences_disagree(
+        which: str, graph: Graph, raw_graph: Graph) -> None:
+    g = graph if which == "sample catalogue" else raw_graph
+    stated = _stated_facets(g)
+    assert stated == _disagreeing_facets(g)
+    # Palkkatuki ja työllistämistuki: 1 Työn löytyminen for individuals, 6 for employers (both tables).
+    assert (_service("palkkatuki-ja-tyollistamistuki"), SG.temServiceArea) in stated
+    assert all(p in (SG.temServiceArea, DCT.type) for _, p in stated)
+
+
+def _palkkatuki_with_employer_entry(**changes) -> Graph:
+    catalogue = sample_catalogue()
+    services = []
+    for service in catalogue.services:
+        if service.id == "palkkatuki-ja-tyollistamistuki":
+            entries = tuple(replace(e, **changes) if e.audience is Audience.EMPLOYER else e for e in service.entries)
+            service = replace(service, entries=entries)
+        services.append(service)
+    return catalogue_to_graph(replace(catalogue, services=tuple(services)), SETTINGS)
+
+
+@pytest.mark.parametrize("change", [
+    {"tem_area": TemArea(kind=TemAreaKind.AREA, code=1)},  # both audiences say 1: they agree
+    {"audience": Audience.INDIVIDUAL},  # 1 and 6, but for the same audience
+    {"audience": None},  # 6 for no stated audience
+], ids=["same area", "same audience", "no audience"])
+def test_audience_dependent_facet_is_not_stated_without_two_audiences_that_disagree(change: dict) -> None:
+    g = _palkkatuki_with_employer_entry(**change)
+    assert (_service("palkkatuki-ja-tyollistamistuki"), SG.temServiceArea) not in _stated_facets(g)
+    assert _stated_facets(g) == _disagreeing_facets(g)

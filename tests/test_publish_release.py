@@ -132,3 +132,18 @@ def test_second_run_while_locked_is_refused_with_the_holders_pid(graph, tmp_path
 def test_a_caller_holding_the_lock_can_publish_with_locked_true(graph, tmp_path):
     with release.output_lock(tmp_path):
         assert assemble.publish(graph, tmp_path, settings=Settings(output=tmp_path), locked=True).created
+
+
+def test_changelog_names_a_service_that_starts_to_differ_by_audience(graph, tmp_path):
+    """sg:audienceDependentFacet is a service fact of its own in the changelog, not a move of
+    print boxes: a release before it existed, then one with it."""
+    palkkatuki = _service_with_title(graph, "Palkkatuki ja työllistämistuki")
+    assert (palkkatuki, SG.audienceDependentFacet, SG.temServiceArea) in graph
+    before = Graph() + graph
+    before.remove((palkkatuki, SG.audienceDependentFacet, None))
+    _publish(before, tmp_path)
+    second = _publish(graph, tmp_path)
+    changes = json.loads((second.path / "changes.json").read_text(encoding="utf-8"))
+    [pt] = [c for c in changes["changed"] if c["service"] == str(palkkatuki)]
+    assert [{k: f[k] for k in ("field", "old", "new")} for f in pt["changes"]] == [
+        {"field": "differs by audience in", "old": [], "new": ["temServiceArea"]}]

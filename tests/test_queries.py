@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from typer.testing import CliRunner
@@ -18,7 +19,8 @@ from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.publish import assemble, release
 from pipeline.publish.serialise import read_jsonld
 from pipeline.rdf.mapping import catalogue_to_graph
-from pipeline.store import QueryError, bind_values, canned_query, query_header, run_query, run_raw, write_result
+from pipeline.store import (QueryError, bind_values, canned_query, load_store, query_header, query_store, run_query, run_raw,
+                            write_result)
 from sample_catalogue import sample_catalogue
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
@@ -254,3 +256,76 @@ def test_bind_restricts_a_query_to_one_service_and_refuses_a_variable_it_does_no
     refused = runner.invoke(app, ["query", "--name", "services-per-tem-area-count", "--bind", f"service={service}",
                                   "--release", str(release_dir)])
     assert refused.exit_code == 1 and refused.output.strip() == "error: --bind service=…: the query does not select ?service"
+
+
+# --------------------------------------------------------------------------- differs-by-audience, precomputed
+
+CHECKS = PROJECT_ROOT / "queries" / "checks"
+SG = "https://servicegraph.example.org/def/ontology#"
+
+
+def _release(which: str, sample: Path) -> Path:
+    if which == "sample release":
+        return sample
+    if not (LATEST / "servicegraph.ttl").exists():
+        pytest.skip("no committed release in output/latest yet")
+    return LATEST
+
+
+FORMER_SHAPES = {  # canned query -> its former, slower shape, kept in queries/checks/
+    "classification-differs-by-audience": "classification-differs-by-audience-from-entries.rq",
+    "immigrant-or-multiprofessional": "immigrant-or-multiprofessional-union-first.rq",
+}
+
+
+@pytest.mark.parametrize("which", ["sample release", "committed release"])
+@pytest.mark.parametrize("name", sorted(FORMER_SHAPES))
+def test_a_rewritten_query_gives_the_rows_of_its_former_shape(name, which, release_dir):
+    """differs-by-audience now starts from sg:audienceDependentFacet (its former shape pairs every
+    entry); immigrant-or-multiprofessional joins inside each UNION branch. Same columns, same rows:
+    consumers see no difference."""
+    release = _release(which, release_dir)
+    new = run_query(canned_query(name), release)
+    old = run_query((CHECKS / FORMER_SHAPES[name]).read_text(encoding="utf-8"), release)
+    assert new.variables == old.variables
+    assert new.rows and sorted(new.rows, key=repr) == sorted(old.rows, key=repr)
+
+
+def test_differs_by_audience_finds_palkkatuki_on_the_committed_release():
+    titles = _titles(_release("committed release", Path()), "classification-differs-by-audience")
+    assert "Palkkatuki ja työllistämistuki" in titles
+
+
+@pytest.mark.parametrize("which", ["sample release", "committed release"])
+def test_audience_dependent_facet_mismatch_check_finds_nothing_on_a_published_release(which, release_dir):
+    release = _release(which, release_dir)
+    check = (CHECKS / "audience-dependent-facet-mismatches.rq").read_text(encoding="utf-8")
+    assert query_store(load_store(release), check).rows == []
+
+
+def test_audience_dependent_facet_mismatch_check_reports_a_missing_and_a_wrong_statement(release_dir):
+    store = load_store(release_dir)
+    facet, tem = ox.NamedNode(SG + "audienceDependentFacet"), ox.NamedNode(SG + "temServiceArea")
+    palkkatuki, starttiraha = ox.NamedNode(SVC + "palkkatuki-ja-tyollistamistuki"), ox.NamedNode(SVC + "starttiraha")
+    store.remove(ox.Quad(palkkatuki, facet, tem))
+    store.add(ox.Quad(starttiraha, facet, tem))
+    check = (CHECKS / "audience-dependent-facet-mismatches.rq").read_text(encoding="utf-8")
+    rows = {(str(s), str(p), str(problem)) for s, p, problem in query_store(store, check).rows}
+    assert rows == {(palkkatuki.value, tem.value, "not stated"), (starttiraha.value, tem.value, "stated, entries agree")}
+
+
+def test_provenance_of_one_source_document_is_the_whole_answer_for_that_source():
+    """`--bind source=IRI`: the page of provenance a reader checking one document asks for (the
+    per-area answer of a large area is every box of every document: docs/queries.md)."""
+    if not (LATEST / "servicegraph.ttl").exists():
+        pytest.skip("no committed release in output/latest yet")
+    sparql = canned_query("provenance")
+    whole = run_query(sparql, LATEST)
+    i = whole.variables.index("source")
+    source = "https://servicegraph.example.org/id/source/000-palveluluokittelu"
+    expected = [r for r in whole.rows if str(r[i]) == source]
+    assert expected and len(expected) < len(whole.rows)
+    assert run_query(bind_values(sparql, {"source": source}), LATEST).rows == expected  # same rows, same order
+    ok = CliRunner().invoke(app, ["query", "--name", "provenance", "--bind", "source=id:source/000-palveluluokittelu",
+                                  "--format", "csv", "--release", str(LATEST)])
+    assert ok.exit_code == 0 and len(list(csv.reader(io.StringIO(ok.stdout)))) == len(expected) + 1

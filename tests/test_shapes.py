@@ -31,6 +31,7 @@ XSD_HEX_BINARY = URIRef("http://www.w3.org/2001/XMLSchema#hexBinary")
 
 AREA = "paijat-hameen-tyollisyysalue"
 SVC = URIRef(f"{B}service/{AREA}/palkkatuki-ja-tyollistamistuki")
+STARTTIRAHA = URIRef(f"{B}service/{AREA}/starttiraha")
 ENTRY = URIRef(f"{B}entry/002-liitetaulukko/t1-r9")
 SLIDE_CENTRAL = URIRef(f"{B}entry/000-palveluluokittelu/s3-i19")
 SLIDE_PROCESS = URIRef(f"{B}entry/000-palveluluokittelu/s2-i10")
@@ -159,6 +160,10 @@ BREAKERS: dict[str, Callable[[Graph], None]] = {
     "PublicService-event": _add(SVC, CV.isGroupedBy, ORG),
     "PublicService-entry": _drop(SVC, SG.hasEntry),
     "PublicService-spatial": _set(SVC, DCT.spatial, ORG),
+    "PublicService-audienceDependentFacet": _add(SVC, SG.audienceDependentFacet, SG.printedName),
+    # a service with one audience (Starttiraha: start-ups) cannot differ by audience
+    "AudienceDependentService": _add(STARTTIRAHA, SG.audienceDependentFacet, SG.temServiceArea),
+    "AudienceDependentService-audiences": _add(STARTTIRAHA, SG.audienceDependentFacet, SG.temServiceArea),
     # entry
     "Entry": _bnode_of(SG.Entry),
     "Entry-service": _drop(ENTRY, SG.entryOf),

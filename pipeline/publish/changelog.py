@@ -112,7 +112,11 @@ SG_FIELDS = (  # entry predicates (local names under sg:, or full IRIs) shown in
     ("outlinePath", "outline path"),
     ("page", "page"),
 )
-SERVICE_FIELDS = ((str(DCTERMS.title), "title"), (str(CV.isClassifiedBy), "TEM service area"))
+SERVICE_FIELDS = (  # service predicates, named as SG_FIELDS are
+    (str(DCTERMS.title), "title"),
+    (str(CV.isClassifiedBy), "TEM service area"),
+    ("audienceDependentFacet", "differs by audience in"),
+)
 
 
 def _label(node, labels: Graph | None) -> str:
@@ -123,7 +127,7 @@ def _label(node, labels: Graph | None) -> str:
         if names:
             concept = str(node).rstrip("/").rsplit("/", 1)[-1]
             return f"{concept} {names[0]}" if concept.isdigit() else str(names[0])
-    return str(node).rstrip("/").rsplit("/", 1)[-1]
+    return str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]  # a property: sg:temServiceArea -> temServiceArea
 
 
 def _entry_label(g: Graph, entry: URIRef, sg: Namespace, labels: Graph | None) -> str:
@@ -159,7 +163,8 @@ def _service_record(g: Graph, svc: URIRef, sg: Namespace, labels: Graph | None) 
     """(service-level facts, entry IRI -> (label, facts))."""
     own = {}
     for key, name in SERVICE_FIELDS:
-        values = tuple(sorted(_label(o, labels) for o in g.objects(svc, URIRef(key))))
+        pred = URIRef(key) if "://" in key else sg[key]
+        values = tuple(sorted(_label(o, labels) for o in g.objects(svc, pred)))
         if values:
             own[name] = values
     entries = {str(e): (_entry_label(g, e, sg, labels), _entry_facts(g, e, sg, labels))

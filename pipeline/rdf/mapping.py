@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
+from typing import Callable
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
@@ -150,6 +152,27 @@ def _service_tem_ids(service: Service) -> list[str]:
     return sorted(known) if known else [TemAreaKind.UNKNOWN.value]
 
 
+# The per-entry facets whose value can depend on the audience, with the concept each entry states
+# (None: not stated). sg:audienceDependentFacet names those on which a service's entries for two
+# different audiences disagree (docs/rdf-model.md): computed here, where the service's entries are
+# together, so that a query need not pair every entry of the release (docs/queries.md).
+AUDIENCE_FACETS: tuple[tuple[str, Callable[[Entry], str | None]], ...] = (
+    ("sg:temServiceArea", lambda e: _tem_concept_id(e.tem_area) if e.tem_area is not None else None),
+    ("dct:type", lambda e: e.service_type.value if e.service_type is not None else None),
+)
+
+
+def audience_dependent_facets(service: Service) -> list[str]:
+    """The facets (AUDIENCE_FACETS CURIEs) on which two of the service's entries with different
+    audiences state different values: what queries/classification-differs-by-audience.rq pairs."""
+    found = []
+    for name, value_of in AUDIENCE_FACETS:
+        stated = {(e.audience, value_of(e)) for e in service.entries if e.audience is not None and value_of(e) is not None}
+        if any(a1 != a2 and v1 != v2 for (a1, v1), (a2, v2) in combinations(stated, 2)):
+            found.append(name)
+    return found
+
+
 def _add_service(g: Graph, ctx: _Ctx, service: Service) -> None:
     area = _area_of(ctx, service.area_id, f"service {service.id!r}")
     svc = iris.service_iri(ctx.base, area.id, service.id)
@@ -164,6 +187,9 @@ def _add_service(g: Graph, ctx: _Ctx, service: Service) -> None:
     g.add((svc, DCT.spatial, iris.location_iri(ctx.base, area.id)))
     for tem_id in _service_tem_ids(service):
         g.add((svc, CV.isClassifiedBy, ctx.concept(TEM, tem_id)))
+    for facet in audience_dependent_facets(service):
+        prefix, local = facet.split(":")
+        g.add((svc, ctx.sg.audienceDependentFacet, {"sg": ctx.sg, "dct": DCT}[prefix][local]))
     for entry in service.entries:
         entry_node = _add_entry(g, ctx, area, svc, entry)
         g.add((svc, ctx.sg.hasEntry, entry_node))
