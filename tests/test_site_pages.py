@@ -415,3 +415,27 @@ def test_a_shard_kept_from_the_latest_release_finds_its_pages_there(release: Pat
                        if p.is_file()]
         assert len(under_roots) == found.site.files
         assert (found.folder / found.site.page).is_file()
+
+
+def test_crops_from_the_crop_cache_are_the_bytes_a_rendering_gives(data: Graph, definitions: Graph, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A changed document rebuilds its area; the crops of the area's other documents come from
+    # .cache/crops/ and must be what rendering their pages gives.
+    from pipeline.publish.site.area import build_area_site, pdfs_in_folder
+
+    area = str(next(data.subjects(RDF.type, URIRef("http://data.europa.eu/m8g/PublicOrganisation")))).rsplit("/", 1)[-1]
+    pdfs = pdfs_in_folder(data, ROOT / "raw", SG)
+    assert pdfs, "the committed raw/ PDFs have the published digests"
+    args = dict(area_id=area, base=SETTINGS.base_iri, def_base=SETTINGS.def_iri, crop_cache=tmp_path / "crops")
+    rendered = build_area_site(data, definitions, pdfs, out=tmp_path / "a", **args)
+    assert len(list((tmp_path / "crops").rglob("*.png"))) > 100
+
+    def no_rendering(*_args, **_kwargs):
+        raise AssertionError("a cached crop was rendered again")
+
+    monkeypatch.setattr(crops, "crop_png", no_rendering)
+    cached = build_area_site(data, definitions, pdfs, out=tmp_path / "b", **args)
+    assert cached == rendered
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)

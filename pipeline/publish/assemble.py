@@ -455,7 +455,7 @@ def publish_graph(data: Graph, settings: Settings, *, manifest_dates: Iterable[s
             # No source list here: the crops come from the sources folder, where a PDF has the published digest.
             pdfs = site_area.pdfs_in_folder(part, settings.sources, serialise.sg_namespace(settings.def_iri))
             site.build_shard_pages(part, definitions, pdfs, area_id=area, base=settings.base_iri,
-                                   def_base=settings.def_iri, folder=folder)
+                                   def_base=settings.def_iri, folder=folder, crop_cache=settings.cache_dir / "crops")
             result = describe_shard(part, area_id=area, key="graph", ttl=ttl, jsonld=jsonld,
                                     base_iri=settings.base_iri, def_iri=settings.def_iri)
             shards.append(Shard(result, folder / "shard.ttl", folder / "shard.jsonld"))

@@ -136,7 +136,8 @@ def build_shard(job: ShardJob) -> ShardResult:
         from pipeline.publish.site.assemble import build_shard_pages
 
         build_shard_pages(graph, definitions_graph(settings), {s.id: s.path for s in job.sources},
-                          area_id=job.area_id, base=settings.base_iri, def_base=settings.def_iri, folder=folder)
+                          area_id=job.area_id, base=settings.base_iri, def_base=settings.def_iri, folder=folder,
+                          crop_cache=settings.cache_dir / "crops")
         shard_cache.store(settings, result, ttl, jsonld, extra=folder)
     return result
 

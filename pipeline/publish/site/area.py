@@ -120,7 +120,8 @@ def pdfs_in_folder(graph: Graph, folder: Path, sg: str) -> dict[str, Path]:
 
 
 class _Builder:
-    def __init__(self, graph: Graph, definitions: Graph, pdfs: dict[str, Path], base: str, def_base: str, out: Path):
+    def __init__(self, graph: Graph, definitions: Graph, pdfs: dict[str, Path], base: str, def_base: str, out: Path,
+                 crop_cache: Path | None = None):
         self.graph, self.definitions, self.pdfs, self.out = graph, definitions, pdfs, out
         self.sg = Vocabulary(def_base + "ontology#")
         self.base, self.def_base = base, def_base
@@ -134,6 +135,7 @@ class _Builder:
         pages = set(self.by_page) | definition_pages(definitions, base, def_base)
         self.linker = Linker(base, def_base, pages)
         self.renderers: dict[str, crops.PageRenderer] = {}
+        self.crop_cache = crops.CropCache(crop_cache)
         self.crops: dict[URIRef, list[dict]] = {}
 
     # ------------------------------------------------------------------ output
@@ -176,15 +178,20 @@ class _Builder:
         pdf = self.pdfs.get(str(ident)) if ident is not None else None
         made = []
         if pdf is not None:
-            renderer = self.renderers.setdefault(str(pdf), crops.PageRenderer(pdf))
             for number in sorted(boxes):
-                result = crops.crop_png(renderer, number, sorted(boxes[number], key=lambda b: (b.top, b.x0)))
-                if result is None:
-                    continue
-                png, crop = result
+                ordered = sorted(boxes[number], key=lambda b: (b.top, b.x0))
+                key = self.crop_cache.key(pdf, number, ordered)
+                cached = self.crop_cache.get(key)
+                if cached is None:
+                    renderer = self.renderers.setdefault(str(pdf), crops.PageRenderer(pdf))
+                    result = crops.crop_png(renderer, number, ordered)
+                    if result is None:
+                        continue
+                    cached = crops.CachedCrop(result[0], result[1].width, result[1].height)
+                    self.crop_cache.put(key, cached.png)
                 image = f"{page_path[:-len('.html')]}/{fragment}-p{number}.png"
-                self.emit(image, png)
-                made.append({"image": image, "page": number, "width": crop.width, "height": crop.height,
+                self.emit(image, cached.png)
+                made.append({"image": image, "page": number, "width": cached.width, "height": cached.height,
                              "boxes": len(boxes[number])})
         self.crops[entry] = made
         return made
@@ -403,8 +410,9 @@ def definition_pages(definitions: Graph, base: str, def_base: str) -> set[str]:
 
 
 def build_area_site(graph: Graph, definitions: Graph, pdfs: dict[str, Path], *, area_id: str, base: str,
-                    def_base: str, out: Path) -> AreaSite:
-    """Write one area's pages and crops under `out` (a folder laid out like site/)."""
-    builder = _Builder(graph, definitions, pdfs, base, def_base, out)
+                    def_base: str, out: Path, crop_cache: Path | None = None) -> AreaSite:
+    """Write one area's pages and crops under `out` (a folder laid out like site/); crops are
+    kept in, and taken from, `crop_cache` (crops.CropCache)."""
+    builder = _Builder(graph, definitions, pdfs, base, def_base, out, crop_cache)
     builder.build()
     return builder.summary(area_id)

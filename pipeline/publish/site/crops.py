@@ -8,8 +8,11 @@ same bytes (the test builds twice and compares).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 SCALE = 1.5  # 108 DPI: cell text stays legible, a crop stays a few kilobytes
@@ -112,3 +115,57 @@ def _png(image) -> bytes:
     # No pnginfo, no tIME, no ICC profile: only the pixels and the palette go into the file.
     palette.save(out, format="PNG")
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the crop cache
+
+
+@dataclass(frozen=True)
+class CachedCrop:
+    png: bytes
+    width: int
+    height: int
+
+
+@dataclass
+class CropCache:
+    """Crops kept between runs (`.cache/crops/`): a crop depends only on the PDF's bytes, the page,
+    the boxes and this module, so a changed document leaves its area's other crops as they were
+    (rendering the pages is most of an area's page build). None as folder: no cache."""
+
+    folder: Path | None
+    _digests: dict[Path, str] = field(default_factory=dict)
+
+    def key(self, pdf: Path, page: int, boxes: list[Box]) -> str:
+        if pdf not in self._digests:
+            self._digests[pdf] = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        text = "\n".join([_code_digest(), self._digests[pdf], str(page)] + [repr(b) for b in boxes])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key: str) -> CachedCrop | None:
+        if self.folder is None:
+            return None
+        try:
+            png = (self.folder / key[:2] / f"{key}.png").read_bytes()
+        except OSError:
+            return None
+        if png[12:16] != b"IHDR":
+            return None
+        return CachedCrop(png, int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
+
+    def put(self, key: str, png: bytes) -> None:
+        if self.folder is None:
+            return
+        target = self.folder / key[:2] / f"{key}.png"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
+            tmp.write_bytes(png)
+            os.replace(tmp, target)  # readers see a whole file or none
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

@@ -6,6 +6,7 @@ serve-ld imports `page_for_iri` to answer `text/html` for an IRI, so the rule li
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 DATA_DIR = "id"  # site/id/… holds the pages of data IRIs, whatever the data base IRI is
 DEF_DIR = "def"  # site/def/… those of the ontology and the concept schemes
@@ -56,5 +57,12 @@ def page_for_iri(iri: str, base: str, def_base: str) -> tuple[str, str] | None:
 
 def relative_href(from_page: str, to_page: str, fragment: str = "") -> str:
     """A link from one site page to another that works from file://, a static host or /site/."""
-    href = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    href = _relative(posixpath.dirname(from_page) or ".", to_page)
     return f"{href}#{fragment}" if fragment else href
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(folder: str, to_page: str) -> str:
+    # posixpath.relpath normalises both paths on every call: an area's pages ask for 100k links,
+    # most of them from one folder to the same few pages (stylesheet, index, concepts).
+    return posixpath.relpath(to_page, folder)
