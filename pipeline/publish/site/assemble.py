@@ -69,11 +69,18 @@ def shard_pages(ttl: Path, area_id: str) -> AreaPages | None:
         if (folder / SUMMARY).is_file():
             return AreaPages(AreaSite.from_json(json.loads((folder / SUMMARY).read_text(encoding="utf-8"))), folder / SITE)
         release = folder.parent
-        index = json.loads((release / "shards.json").read_text(encoding="utf-8"))
-        entry = index["areas"][area_id].get("site")
+        entry = _release_index(str(release / "shards.json"))["areas"][area_id].get("site")
         return AreaPages(AreaSite.from_json(entry), release / SITE) if entry else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+@lru_cache(maxsize=2)
+def _release_index(path: str) -> dict:
+    # Every area kept from a release reads the same index (10 MB at N = 1,000): once per run.
+    # A release folder is never changed after it is published, so its index is safe to keep.
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def site_digest(areas: list[AreaPages]) -> bytes:
