@@ -160,6 +160,8 @@ def _link_tree(folder: Path, target: Path, roots: tuple[str, ...], link: Callabl
             for name in names:
                 try:
                     os.link(os.path.join(here, name), os.path.join(out, name))
+                except FileExistsError:
+                    raise ValueError(f"site/{os.path.relpath(os.path.join(out, name), out_base)} is written twice") from None
                 except OSError:  # another file system, or links not allowed: the caller's way
                     link(Path(here, name), Path(out, name))
             count += len(names)
