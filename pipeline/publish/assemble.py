@@ -283,7 +283,8 @@ def assemble_release(
     ontology = serialise.to_turtle(load_ontology(settings.ontology_dir, settings.def_iri), settings.def_iri,
                                    allow_blank_nodes=True)
     fixed = {CONTEXT: serialise.context_bytes(settings.def_iri), ONTOLOGY: ontology}
-    pages = {s.result.area_id: p for s in shards if (p := site.shard_pages(s.ttl, s.result.area_id)) is not None}
+    indexes: dict[Path, dict] = {}  # the release indexes of kept shards, each read once
+    pages = {s.result.area_id: p for s in shards if (p := site.shard_pages(s.ttl, s.result.area_id, indexes)) is not None}
     rid = release_id(shards, fixed, dates, site.site_digest(list(pages.values())))
     releases = output_dir / RELEASES
     target = releases / rid

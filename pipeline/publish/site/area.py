@@ -176,19 +176,23 @@ class _Builder:
         source = self.graph.value(entry, PROV_DERIVED)
         ident = self.graph.value(source, DCTERMS.identifier) if source is not None else None
         pdf = self.pdfs.get(str(ident)) if ident is not None else None
+        checksum = self.graph.value(source, SPDX_CHECKSUM) if source is not None else None
+        digest = self.graph.value(checksum, SPDX_CHECKSUM_VALUE) if checksum is not None else None
         made = []
         if pdf is not None:
             for number in sorted(boxes):
                 ordered = sorted(boxes[number], key=lambda b: (b.top, b.x0))
-                key = self.crop_cache.key(pdf, number, ordered)
-                cached = self.crop_cache.get(key)
+                # The published checksum is the PDF's sha256 (checked when the sources are read).
+                key = self.crop_cache.key(str(digest), number, ordered) if digest is not None else None
+                cached = self.crop_cache.get(key) if key is not None else None
                 if cached is None:
                     renderer = self.renderers.setdefault(str(pdf), crops.PageRenderer(pdf))
                     result = crops.crop_png(renderer, number, ordered)
                     if result is None:
                         continue
                     cached = crops.CachedCrop(result[0], result[1].width, result[1].height)
-                    self.crop_cache.put(key, cached.png)
+                    if key is not None:
+                        self.crop_cache.put(key, cached.png)
                 image = f"{page_path[:-len('.html')]}/{fragment}-p{number}.png"
                 self.emit(image, cached.png)
                 made.append({"image": image, "page": number, "width": cached.width, "height": cached.height,

@@ -8,7 +8,6 @@ in the shard cache or in a temporary folder (publish_graph); in a release, the s
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from rdflib.namespace import SKOS
 from pipeline.publish.site import render
 from pipeline.publish.site.area import AreaSite, build_area_site, definition_pages
 from pipeline.publish.site.definitions import DefinitionPages
+from pipeline.publish.site.file_cache import FileCache
 from pipeline.publish.site.paths import ONTOLOGY_PAGE, page_for_iri, relative_href
 from pipeline.publish.site.resources import Labels
 
@@ -61,26 +61,23 @@ def build_shard_pages(graph: Graph, definitions: Graph, pdfs: dict[str, Path], *
     return site
 
 
-def shard_pages(ttl: Path, area_id: str) -> AreaPages | None:
+def shard_pages(ttl: Path, area_id: str, indexes: dict[Path, dict] | None = None) -> AreaPages | None:
     """The pages of the shard whose Turtle is `ttl`: beside it (shard cache, temporary folder), or
-    in the release it was published in (`{release}/areas/{area}.ttl`); None if it has none."""
+    in the release it was published in (`{release}/areas/{area}.ttl`); None if it has none.
+    `indexes` keeps the release indexes read so far (10 MB each at N = 1,000), for a caller
+    looking up many areas kept from one release."""
     folder = ttl.parent
+    indexes = {} if indexes is None else indexes
     try:
         if (folder / SUMMARY).is_file():
             return AreaPages(AreaSite.from_json(json.loads((folder / SUMMARY).read_text(encoding="utf-8"))), folder / SITE)
         release = folder.parent
-        entry = _release_index(str(release / "shards.json"))["areas"][area_id].get("site")
+        if release not in indexes:
+            indexes[release] = json.loads((release / "shards.json").read_text(encoding="utf-8"))
+        entry = indexes[release]["areas"][area_id].get("site")
         return AreaPages(AreaSite.from_json(entry), release / SITE) if entry else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-@lru_cache(maxsize=2)
-def _release_index(path: str) -> dict:
-    # Every area kept from a release reads the same index (10 MB at N = 1,000): once per run.
-    # A release folder is never changed after it is published, so its index is safe to keep.
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def site_digest(areas: list[AreaPages]) -> bytes:
@@ -100,19 +97,15 @@ def changelog_html(markdown: str, cache: Path | None = None) -> str:
 
 def _section_html(markdown: str, cache: Path | None) -> str:
     markdown = markdown.rstrip("\n") + "\n"
+    files = FileCache(cache / "changelog-html" if cache is not None else None, ".html")
     key = hashlib.sha256((code_version() + "\0" + markdown).encode()).hexdigest()
-    path = cache / "changelog-html" / f"{key}.html" if cache is not None else None
-    if path is not None and path.is_file():
-        return path.read_text(encoding="utf-8")
+    cached = files.get(key)
+    if cached is not None:
+        return cached.decode("utf-8")
     from markdown_it import MarkdownIt
 
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
-    if path is not None:
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            os.replace(tmp, path)
+    files.put(key, html.encode("utf-8"))
     return html
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from pipeline.publish.site.file_cache import FileCache
 
 SCALE = 1.5  # 108 DPI: cell text stays legible, a crop stays a few kilobytes
 MARGIN_X = 90.0  # PDF points of context left and right of the boxes
@@ -127,43 +128,27 @@ class CachedCrop:
     height: int
 
 
-@dataclass
 class CropCache:
-    """Crops kept between runs (`.cache/crops/`): a crop depends only on the PDF's bytes, the page,
-    the boxes and this module, so a changed document leaves its area's other crops as they were
-    (rendering the pages is most of an area's page build). None as folder: no cache."""
+    """Crops kept between runs (`.cache/crops/`): a crop depends only on the PDF's bytes (its
+    published sha256), the page, the boxes and this module, so a changed document leaves its
+    area's other crops as they were (rendering the pages is most of an area's page build)."""
 
-    folder: Path | None
-    _digests: dict[Path, str] = field(default_factory=dict)
+    def __init__(self, folder: Path | None) -> None:
+        self.files = FileCache(folder, ".png")
 
-    def key(self, pdf: Path, page: int, boxes: list[Box]) -> str:
-        if pdf not in self._digests:
-            self._digests[pdf] = hashlib.sha256(pdf.read_bytes()).hexdigest()
-        text = "\n".join([_code_digest(), self._digests[pdf], str(page)] + [repr(b) for b in boxes])
+    @staticmethod
+    def key(pdf_sha256: str, page: int, boxes: list[Box]) -> str:
+        text = "\n".join([_code_digest(), pdf_sha256, str(page)] + [repr(b) for b in boxes])
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str) -> CachedCrop | None:
-        if self.folder is None:
-            return None
-        try:
-            png = (self.folder / key[:2] / f"{key}.png").read_bytes()
-        except OSError:
-            return None
-        if png[12:16] != b"IHDR":
+        png = self.files.get(key)
+        if png is None or png[12:16] != b"IHDR":
             return None
         return CachedCrop(png, int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
 
     def put(self, key: str, png: bytes) -> None:
-        if self.folder is None:
-            return
-        target = self.folder / key[:2] / f"{key}.png"
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
-            tmp.write_bytes(png)
-            os.replace(tmp, target)  # readers see a whole file or none
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        self.files.put(key, png)
 
 
 @lru_cache(maxsize=1)
